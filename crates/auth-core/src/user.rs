@@ -1,0 +1,317 @@
+//! Users and the email claim items that keep every email address on at most one account.
+//!
+//! A user is `USER#<id>` / `USER#<id>`. Its normalized email is claimed by a second item,
+//! `EMAIL#<email>`, written in the same transaction with `attribute_not_exists(PK)`: of two
+//! racing sign-ups with one address, exactly one transaction succeeds.
+
+use crate::error::is_condition_failed;
+use crate::item::{self, Item, email_pk, user_pk};
+use crate::password::PasswordHash;
+use crate::random::{is_valid_id, random_id};
+use crate::table::PK;
+use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// An email address, trimmed and lowercased, checked once at the edge.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Accepts `local@domain.tld` of at most 254 characters, with no spaces or control characters.
+    pub fn parse(input: &str) -> Result<Self> {
+        let email = input.trim().to_lowercase();
+        let invalid = || Error::InvalidInput("Enter a valid email address.".into());
+        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@');
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A user as the rest of the code sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub email_verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<PasswordHash>,
+    #[serde(with = "time::serde::timestamp")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The stored form: the user plus its keys.
+#[derive(Serialize, Deserialize)]
+struct UserItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(flatten)]
+    user: User,
+}
+
+/// The email claim: the uniqueness guard and the email → user lookup.
+#[derive(Serialize, Deserialize)]
+struct EmailClaim {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "UserId")]
+    user_id: String,
+}
+
+fn user_item(user: &User) -> Result<Item> {
+    let pk = user_pk(&user.id);
+    Ok(serde_dynamo::to_item(UserItem {
+        sk: pk.clone(),
+        pk,
+        user: user.clone(),
+    })?)
+}
+
+fn claim_item(email: &str, user_id: &str) -> Result<Item> {
+    let pk = email_pk(email);
+    Ok(serde_dynamo::to_item(EmailClaim {
+        sk: pk.clone(),
+        pk,
+        user_id: user_id.to_owned(),
+    })?)
+}
+
+fn put_new(table: &Table, item: Item) -> TransactWriteItem {
+    let put = Put::builder()
+        .table_name(table.name())
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .expect("table and item are set");
+    TransactWriteItem::builder().put(put).build()
+}
+
+/// Creates a user and claims its email in one transaction; a taken email is [`Error::EmailTaken`].
+#[tracing::instrument(skip(table, password_hash))]
+pub async fn create_user(
+    table: &Table,
+    email: &EmailAddress,
+    password_hash: Option<PasswordHash>,
+) -> Result<User> {
+    let user = User {
+        id: random_id(),
+        email: email.as_str().to_owned(),
+        email_verified: false,
+        password_hash,
+        created_at: table.now(),
+    };
+    let items = vec![
+        put_new(table, user_item(&user)?),
+        put_new(table, claim_item(email.as_str(), &user.id)?),
+    ];
+    transact(table, items, Error::EmailTaken).await?;
+    Ok(user)
+}
+
+/// Runs a transaction, retrying DynamoDB's transaction conflicts (another transaction on the
+/// same items was in flight); a failed condition becomes `on_condition_failed`.
+pub(crate) async fn transact(
+    table: &Table,
+    items: Vec<TransactWriteItem>,
+    on_condition_failed: Error,
+) -> Result<()> {
+    let mut delay = Duration::from_millis(10);
+    for attempt in 0.. {
+        let result = table
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items.clone()))
+            .send()
+            .await;
+        let Err(e) = result else { return Ok(()) };
+        let codes = cancellation_codes(&e);
+        if codes.iter().any(|c| c == "ConditionalCheckFailed") {
+            return Err(on_condition_failed);
+        }
+        let conflicted = codes.iter().any(|c| c == "TransactionConflict");
+        if !conflicted || attempt == 6 {
+            return Err(e.into());
+        }
+        tokio::time::sleep(delay).await;
+        delay *= 2;
+    }
+    unreachable!("the loop returns")
+}
+
+fn cancellation_codes(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> Vec<String> {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .filter_map(|r| r.code().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The user with this id, read consistently; `None` for an unknown or malformed id.
+pub async fn get_user(table: &Table, user_id: &str) -> Result<Option<User>> {
+    if !is_valid_id(user_id) {
+        return Ok(None);
+    }
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .consistent_read(true)
+        .send()
+        .await?;
+    out.item.map(user_from_item).transpose()
+}
+
+pub(crate) fn user_from_item(item: Item) -> Result<User> {
+    Ok(serde_dynamo::from_item::<_, UserItem>(item)?.user)
+}
+
+/// The user who owns this email address, found through its claim item.
+pub async fn get_user_by_email(table: &Table, email: &EmailAddress) -> Result<Option<User>> {
+    let pk = email_pk(email.as_str());
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk.clone(), pk)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    let Some(claim) = out.item else {
+        return Ok(None);
+    };
+    let claim: EmailClaim = serde_dynamo::from_item(claim)?;
+    get_user(table, &claim.user_id).await
+}
+
+/// Replaces a user's password hash; the user must exist.
+#[tracing::instrument(skip(table, hash))]
+pub async fn set_password_hash(table: &Table, user_id: &str, hash: &PasswordHash) -> Result<()> {
+    update_user(
+        table,
+        user_id,
+        "SET PasswordHash = :v",
+        AttributeValue::S(hash.as_str().to_owned()),
+    )
+    .await
+}
+
+/// Records that the user proved they receive mail at their address.
+#[tracing::instrument(skip(table))]
+pub async fn mark_email_verified(table: &Table, user_id: &str) -> Result<()> {
+    update_user(
+        table,
+        user_id,
+        "SET EmailVerified = :v",
+        AttributeValue::Bool(true),
+    )
+    .await
+}
+
+async fn update_user(table: &Table, user_id: &str, set: &str, value: AttributeValue) -> Result<()> {
+    let result = table
+        .client()
+        .update_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .update_expression(set)
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":v", value)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_condition_failed(&e) => Err(Error::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a user and its email claim in one transaction, then every other item in the
+/// user's partition (sessions and the like). Sessions die at once: validation needs the user.
+#[tracing::instrument(skip(table))]
+pub async fn delete_user(table: &Table, user_id: &str) -> Result<()> {
+    let Some(user) = get_user(table, user_id).await? else {
+        return Err(Error::NotFound);
+    };
+    let claim = email_pk(&user.email);
+    let delete_user = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .build()
+        .expect("table and key are set");
+    let delete_claim = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(claim.clone(), claim)))
+        .condition_expression("UserId = :uid")
+        .expression_attribute_values(":uid", AttributeValue::S(user_id.to_owned()))
+        .build()
+        .expect("table and key are set");
+    let items = vec![
+        TransactWriteItem::builder().delete(delete_user).build(),
+        TransactWriteItem::builder().delete(delete_claim).build(),
+    ];
+    transact(table, items, Error::Conflict("the email claim changed")).await?;
+    let rest = item::query_partition(table, &user_pk(user_id), "").await?;
+    let keys = rest.iter().map(item::key_of).collect();
+    item::batch_delete(table, keys).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailAddress;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        let email = EmailAddress::parse("  Ada@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_rejected() {
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "ada@.com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert!(EmailAddress::parse(&format!("{}@example.com", "a".repeat(65))).is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! auth-core against the DynamoDB API: an in-memory Dynoxide per test, or the endpoint in
+//! `TEST_DYNAMODB_ENDPOINT` with a table per test.
+
+mod helpers;
+mod passwords;
+mod rate_limits;
+mod sessions;
+mod table;
+mod users;

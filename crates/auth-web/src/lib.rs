@@ -1,0 +1,28 @@
+//! The web side every example shares: configuration, the DynamoDB connection, the session
+//! middleware and extractors, CSRF and rate-limit layers, security headers, error pages, the
+//! Leptos page shell and form components, and [`testing::spawn_app`] for tests.
+//!
+//! An example supplies only its own routes (`Router<AppState>`); [`server::run`] adds
+//! everything else around them.
+
+pub mod client_ip;
+pub mod config;
+pub mod csrf;
+pub mod dynamo;
+pub mod error;
+pub mod form;
+pub mod headers;
+pub mod rate_limit;
+pub mod server;
+pub mod session;
+pub mod state;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod view;
+
+pub use config::Config;
+pub use error::AppError;
+pub use form::Form;
+pub use session::{AuthUser, MaybeUser};
+pub use state::AppState;

@@ -1,0 +1,247 @@
+//! Test harness: a fresh table on a real DynamoDB API for every test, and the real app on a
+//! random port driven by a cookie-keeping HTTP client that sends what a browser sends.
+//!
+//! By default each test gets its own in-memory Dynoxide server. With `TEST_DYNAMODB_ENDPOINT`
+//! set, tests use that endpoint instead, each with a uniquely named table deleted afterwards.
+
+use crate::config::{Backend, Config};
+use crate::dynamo::{EmbeddedServer, local_client};
+use crate::server::Server;
+use crate::state::AppState;
+use auth_core::{Clock, Table};
+use axum::Router;
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Response, Url, header};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+
+fn test_endpoint() -> Option<String> {
+    std::env::var("TEST_DYNAMODB_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
+fn unique_table_name() -> String {
+    format!("auth-test-{}", auth_core::random::random_string(12))
+}
+
+/// A clock that stands still at the current time; tests move it with `advance`.
+pub fn manual_clock() -> Clock {
+    Clock::manual(
+        OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("0 is valid"),
+    )
+}
+
+/// Deletes a test table on an external endpoint when dropped, from a thread of its own so
+/// that it works from inside any runtime.
+struct DropTable {
+    endpoint: String,
+    name: String,
+}
+
+impl Drop for DropTable {
+    fn drop(&mut self) {
+        let (endpoint, name) = (self.endpoint.clone(), self.name.clone());
+        let deleted = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(Table::new(local_client(&endpoint), name).delete_table())?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+        if !matches!(deleted, Ok(Ok(()))) {
+            eprintln!("warning: could not delete test table {}", self.name);
+        }
+    }
+}
+
+/// A created, empty table with a manual clock, for testing auth-core directly.
+pub struct TestTable {
+    pub table: Table,
+    _server: Option<EmbeddedServer>,
+    _drop: Option<DropTable>,
+}
+
+impl std::ops::Deref for TestTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        &self.table
+    }
+}
+
+/// A fresh table for one test (see the module docs for where it lives).
+pub async fn test_table() -> TestTable {
+    let (client, server, drop) = match test_endpoint() {
+        Some(endpoint) => {
+            let name = unique_table_name();
+            let drop = DropTable {
+                endpoint: endpoint.clone(),
+                name,
+            };
+            (local_client(&endpoint), None, Some(drop))
+        }
+        None => {
+            let db = dynoxide::Database::memory().expect("an in-memory database opens");
+            let server = EmbeddedServer::start(db)
+                .await
+                .expect("the test store starts");
+            (local_client(&server.endpoint), Some(server), None)
+        }
+    };
+    let name = drop.as_ref().map_or("auth".to_owned(), |d| d.name.clone());
+    let table = Table::new(client, name).with_clock(manual_clock());
+    table
+        .ensure_table()
+        .await
+        .expect("the test table is created");
+    TestTable {
+        table,
+        _server: server,
+        _drop: drop,
+    }
+}
+
+/// The app under test, listening on a random port.
+pub struct TestApp {
+    /// The app's origin, e.g. `http://localhost:41234`.
+    pub base: Url,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    _drop: Option<DropTable>,
+}
+
+/// Starts the app with `routes` on a fresh table, a random port and a manual clock.
+pub async fn spawn_app(app_name: &str, routes: Router<AppState>) -> TestApp {
+    crate::telemetry::init();
+    let mut config = Config::for_tests(app_name);
+    let drop = test_endpoint().map(|endpoint| {
+        config.table_name = unique_table_name();
+        config.backend = Backend::Endpoint(endpoint.clone());
+        DropTable {
+            endpoint,
+            name: config.table_name.clone(),
+        }
+    });
+    let server = Server::build(config).await.expect("the app starts");
+    let server = server.with_clock(manual_clock());
+    let state = server.state().clone();
+    let base = Url::parse(state.origin.as_str()).expect("origin is a URL");
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(routes, async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base,
+        state,
+        stop: Some(stop),
+        _drop: drop,
+    }
+}
+
+impl TestApp {
+    pub fn table(&self) -> &Table {
+        &self.state.table
+    }
+
+    pub fn clock(&self) -> &Clock {
+        self.table().clock()
+    }
+
+    /// A new browser: its own cookie jar, no shared state with other browsers.
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let port = self.base.port().expect("the test origin has a port");
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve("localhost", ([127, 0, 0, 1], port).into())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) auth-examples-test")
+            .build()
+            .expect("a client builds");
+        Browser {
+            base: self.base.clone(),
+            client,
+            jar,
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// One browser: a cookie jar and the headers a browser sends with a form post.
+pub struct Browser {
+    pub base: Url,
+    pub client: reqwest::Client,
+    jar: Arc<Jar>,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("a valid path")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET is answered")
+    }
+
+    /// Posts a form as a page of the app itself would.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let origin = self.base.origin().ascii_serialization();
+        self.post_from(&origin, path, form).await
+    }
+
+    /// Posts a form with the given `Origin`, as a page on that site would.
+    pub async fn post_from(&self, origin: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        let own = origin == self.base.origin().ascii_serialization();
+        self.client
+            .post(self.url(path))
+            .header(header::ORIGIN, origin)
+            .header(
+                "sec-fetch-site",
+                if own { "same-origin" } else { "cross-site" },
+            )
+            .form(form)
+            .send()
+            .await
+            .expect("POST is answered")
+    }
+
+    /// The value of a cookie in the jar, if set.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let header = self.jar.cookies(&self.base)?;
+        let cookies = header.to_str().ok()?.to_owned();
+        cookies.split("; ").find_map(|pair| {
+            let (n, v) = pair.split_once('=')?;
+            (n == name).then(|| v.to_owned())
+        })
+    }
+
+    /// Puts a cookie in the jar, as if a server (or an attacker with the browser) had.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), &self.base);
+    }
+}
+
+/// The `Location` a redirect points to.
+pub fn location(response: &Response) -> &str {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}

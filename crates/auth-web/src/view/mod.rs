@@ -1,0 +1,53 @@
+//! Pages rendered on the server with Leptos: one shell, a few form components, one stylesheet.
+//! No WebAssembly and no hydration: every page is plain HTML that works with JavaScript off.
+
+mod components;
+
+pub use components::{Alert, Field, Notice, PostButton, PostForm};
+
+use auth_core::user::User;
+use axum::response::Html;
+use leptos::prelude::*;
+
+/// The stylesheet, served at [`STYLESHEET_PATH`] from the binary itself (no CDN, no fonts).
+pub const STYLESHEET: &str = include_str!("style.css");
+pub const STYLESHEET_PATH: &str = "/static/style.css";
+
+/// The whole HTML document: head, a header that knows who is signed in, and `body`.
+pub fn page(title: &str, user: Option<&User>, body: impl IntoView + 'static) -> Html<String> {
+    let title = title.to_owned();
+    let nav = match user {
+        Some(user) => view! {
+            <span class="who">{user.email.clone()}</span>
+            <a href="/settings">"Settings"</a>
+            <PostButton action="/sign-out" label="Sign out"/>
+        }
+        .into_any(),
+        None => view! {
+            <a href="/sign-in">"Sign in"</a>
+            <a href="/sign-up">"Sign up"</a>
+        }
+        .into_any(),
+    };
+    let document = view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{title.clone()}</title>
+                <link rel="stylesheet" href=STYLESHEET_PATH/>
+            </head>
+            <body>
+                <header>
+                    <a class="brand" href="/">"Auth examples"</a>
+                    <nav>{nav}</nav>
+                </header>
+                <main>
+                    <h1>{title}</h1>
+                    {body}
+                </main>
+            </body>
+        </html>
+    };
+    Html(format!("<!DOCTYPE html>{}", document.to_html()))
+}

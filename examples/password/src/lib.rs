@@ -1,0 +1,21 @@
+//! Email + password sign-in: sign up, sign in, sign out, change password, manage sessions.
+//! See this example's README for the flow, the items written and the cookies set.
+
+mod home;
+mod settings;
+mod sign_in;
+mod sign_out;
+mod sign_up;
+
+use auth_web::AppState;
+use axum::Router;
+
+/// Every route of this example; `auth_web::server` adds the shared ones and the layers.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(sign_up::router())
+        .merge(sign_in::router())
+        .merge(sign_out::router())
+        .merge(settings::router())
+}

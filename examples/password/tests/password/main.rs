@@ -1,0 +1,10 @@
+//! The password example end to end: the real app on a random port, a real DynamoDB API,
+//! and HTTP clients that behave like browsers.
+
+mod account;
+mod cookies;
+mod csrf;
+mod helpers;
+mod limits;
+mod pages;
+mod sessions;
