@@ -77,16 +77,6 @@ impl Table {
         self.ensure_ttl().await
     }
 
-    /// Deletes the whole table; for tests and teardown only.
-    pub async fn delete_table(&self) -> Result<()> {
-        self.client
-            .delete_table()
-            .table_name(self.name())
-            .send()
-            .await?;
-        Ok(())
-    }
-
     /// One cheap strongly consistent call, for health checks.
     pub async fn ping(&self) -> Result<()> {
         self.describe().await?.map(|_| ()).ok_or(Error::NotFound)

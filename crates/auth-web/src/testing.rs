@@ -35,6 +35,12 @@ pub fn manual_clock() -> Clock {
     )
 }
 
+/// Deletes the whole table (the apps never do; tests do, to clean up or to simulate an outage).
+pub async fn delete_table(table: &Table) -> Result<(), auth_core::Error> {
+    table.client().delete_table().table_name(table.name()).send().await?;
+    Ok(())
+}
+
 /// Deletes a test table on an external endpoint when dropped, from a thread of its own so
 /// that it works from inside any runtime.
 struct DropTable {
@@ -49,7 +55,7 @@ impl Drop for DropTable {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(Table::new(local_client(&endpoint), name).delete_table())?;
+            runtime.block_on(delete_table(&Table::new(local_client(&endpoint), name)))?;
             Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
         })
         .join();

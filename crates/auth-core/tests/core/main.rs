@@ -2,6 +2,7 @@
 //! `TEST_DYNAMODB_ENDPOINT` with a table per test.
 
 mod helpers;
+mod infra;
 mod passwords;
 mod rate_limits;
 mod sessions;

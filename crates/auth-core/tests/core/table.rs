@@ -1,6 +1,6 @@
 use auth_core::table::{EXPIRES_AT, GSI, GSIPK, GSISK, PK, SK};
 use auth_core::{Error, Table};
-use auth_web::testing::test_table;
+use auth_web::testing::{delete_table, test_table};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProjectionType,
     ScalarAttributeType, TimeToLiveStatus,
@@ -95,7 +95,7 @@ async fn ensure_table_refuses_a_table_with_other_keys_and_names_the_difference()
     let name = format!("{}-wrong-keys", table.name());
     let wrong = wrong_table(&table, "id", &name).await;
     let err = wrong.ensure_table().await.unwrap_err();
-    wrong.delete_table().await.unwrap();
+    delete_table(&wrong).await.unwrap();
     let Error::SchemaMismatch(message) = err else {
         panic!("unexpected error {err:?}")
     };
@@ -139,7 +139,7 @@ async fn ensure_table_refuses_a_table_without_the_index() {
         .unwrap();
     let wrong = Table::new(client.clone(), name.as_str());
     let err = wrong.ensure_table().await.unwrap_err();
-    wrong.delete_table().await.unwrap();
+    delete_table(&wrong).await.unwrap();
     let Error::SchemaMismatch(message) = err else {
         panic!("unexpected error {err:?}")
     };

@@ -60,7 +60,7 @@ async fn when_dynamodb_is_gone_users_get_a_503_page_and_health_says_so() {
     let app = spawn().await;
     let browser = signed_up(&app, "ada@example.com").await;
     assert_eq!(browser.get("/healthz").await.status(), StatusCode::OK);
-    app.table().delete_table().await.unwrap();
+    auth_web::testing::delete_table(app.table()).await.unwrap();
     let (status, page) = status_and_text(browser.get("/").await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.contains("cannot reach its database"));
