@@ -15,6 +15,7 @@ pub mod table;
 pub mod user;
 
 mod item;
+mod transaction;
 
 pub use clock::Clock;
 pub use error::{Error, Result};

@@ -9,12 +9,10 @@ use crate::item::{self, Item, email_pk, user_pk};
 use crate::password::PasswordHash;
 use crate::random::{is_valid_id, random_id};
 use crate::table::PK;
+use crate::transaction::{put_new, transact};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// An email address, trimmed and lowercased, checked once at the edge.
@@ -86,7 +84,7 @@ struct EmailClaim {
     user_id: String,
 }
 
-fn user_item(user: &User) -> Result<Item> {
+pub(crate) fn user_item(user: &User) -> Result<Item> {
     let pk = user_pk(&user.id);
     Ok(serde_dynamo::to_item(UserItem {
         sk: pk.clone(),
@@ -95,24 +93,13 @@ fn user_item(user: &User) -> Result<Item> {
     })?)
 }
 
-fn claim_item(email: &str, user_id: &str) -> Result<Item> {
+pub(crate) fn claim_item(email: &str, user_id: &str) -> Result<Item> {
     let pk = email_pk(email);
     Ok(serde_dynamo::to_item(EmailClaim {
         sk: pk.clone(),
         pk,
         user_id: user_id.to_owned(),
     })?)
-}
-
-fn put_new(table: &Table, item: Item) -> TransactWriteItem {
-    let put = Put::builder()
-        .table_name(table.name())
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .build()
-        .expect("table and item are set");
-    TransactWriteItem::builder().put(put).build()
 }
 
 /// Creates a user and claims its email in one transaction; a taken email is [`Error::EmailTaken`].
@@ -122,6 +109,21 @@ pub async fn create_user(
     email: &EmailAddress,
     password_hash: Option<PasswordHash>,
 ) -> Result<User> {
+    create_user_with(table, email, password_hash, Vec::new(), |_| {
+        Error::Conflict("unreachable: no extra items")
+    })
+    .await
+}
+
+/// Creates a user and claims its email, writing `extra` items (an OAuth claim, a first passkey)
+/// in the same transaction. A failed condition on `extra[i]` becomes `on_extra_failed(i)`.
+pub(crate) async fn create_user_with(
+    table: &Table,
+    email: &EmailAddress,
+    password_hash: Option<PasswordHash>,
+    extra: Vec<TransactWriteItem>,
+    on_extra_failed: impl Fn(usize) -> Error,
+) -> Result<User> {
     let user = User {
         id: random_id(),
         email: email.as_str().to_owned(),
@@ -129,53 +131,18 @@ pub async fn create_user(
         password_hash,
         created_at: table.now(),
     };
-    let items = vec![
+    let mut items = vec![
         put_new(table, user_item(&user)?),
         put_new(table, claim_item(email.as_str(), &user.id)?),
     ];
-    transact(table, items, Error::EmailTaken).await?;
+    items.extend(extra);
+    transact(table, items, |index| match index {
+        1 => Error::EmailTaken,
+        0 => Error::Conflict("user id collision"),
+        i => on_extra_failed(i - 2),
+    })
+    .await?;
     Ok(user)
-}
-
-/// Runs a transaction, retrying DynamoDB's transaction conflicts (another transaction on the
-/// same items was in flight); a failed condition becomes `on_condition_failed`.
-pub(crate) async fn transact(
-    table: &Table,
-    items: Vec<TransactWriteItem>,
-    on_condition_failed: Error,
-) -> Result<()> {
-    let mut delay = Duration::from_millis(10);
-    for attempt in 0.. {
-        let result = table
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items.clone()))
-            .send()
-            .await;
-        let Err(e) = result else { return Ok(()) };
-        let codes = cancellation_codes(&e);
-        if codes.iter().any(|c| c == "ConditionalCheckFailed") {
-            return Err(on_condition_failed);
-        }
-        let conflicted = codes.iter().any(|c| c == "TransactionConflict");
-        if !conflicted || attempt == 6 {
-            return Err(e.into());
-        }
-        tokio::time::sleep(delay).await;
-        delay *= 2;
-    }
-    unreachable!("the loop returns")
-}
-
-fn cancellation_codes(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> Vec<String> {
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
-            .cancellation_reasons()
-            .iter()
-            .filter_map(|r| r.code().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// The user with this id, read consistently; `None` for an unknown or malformed id.
@@ -283,7 +250,7 @@ pub async fn delete_user(table: &Table, user_id: &str) -> Result<()> {
         TransactWriteItem::builder().delete(delete_user).build(),
         TransactWriteItem::builder().delete(delete_claim).build(),
     ];
-    transact(table, items, Error::Conflict("the email claim changed")).await?;
+    transact(table, items, |_| Error::Conflict("the email claim changed")).await?;
     let rest = item::query_partition(table, &user_pk(user_id), "").await?;
     let keys = rest.iter().map(item::key_of).collect();
     item::batch_delete(table, keys).await

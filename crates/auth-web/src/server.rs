@@ -42,8 +42,13 @@ pub enum StartError {
     },
 }
 
-/// Reads the configuration, connects, listens, and serves `routes` until Ctrl-C or SIGTERM.
-pub async fn run(app_name: &str, default_port: u16, routes: Router<AppState>) -> ExitCode {
+/// Reads the configuration, connects, listens, and serves the example's routes until Ctrl-C
+/// or SIGTERM. `routes` is called once with the ready state (which knows the origin).
+pub async fn run(
+    app_name: &str,
+    default_port: u16,
+    routes: impl FnOnce(&AppState) -> Router<AppState>,
+) -> ExitCode {
     crate::telemetry::init();
     let started = async {
         let config = Config::from_env(app_name, default_port)?;
@@ -52,6 +57,7 @@ pub async fn run(app_name: &str, default_port: u16, routes: Router<AppState>) ->
     match started.await {
         Ok(server) => {
             tracing::info!("{app_name} example listening on {}", server.state.origin);
+            let routes = routes(&server.state);
             if let Err(e) = server.serve(routes, shutdown_signal()).await {
                 tracing::error!("server error: {e}");
                 return ExitCode::FAILURE;

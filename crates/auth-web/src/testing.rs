@@ -37,7 +37,12 @@ pub fn manual_clock() -> Clock {
 
 /// Deletes the whole table (the apps never do; tests do, to clean up or to simulate an outage).
 pub async fn delete_table(table: &Table) -> Result<(), auth_core::Error> {
-    table.client().delete_table().table_name(table.name()).send().await?;
+    table
+        .client()
+        .delete_table()
+        .table_name(table.name())
+        .send()
+        .await?;
     Ok(())
 }
 
@@ -121,7 +126,10 @@ pub struct TestApp {
 }
 
 /// Starts the app with `routes` on a fresh table, a random port and a manual clock.
-pub async fn spawn_app(app_name: &str, routes: Router<AppState>) -> TestApp {
+pub async fn spawn_app(
+    app_name: &str,
+    routes: impl FnOnce(&AppState) -> Router<AppState>,
+) -> TestApp {
     crate::telemetry::init();
     let mut config = Config::for_tests(app_name);
     let drop = test_endpoint().map(|endpoint| {
@@ -135,6 +143,7 @@ pub async fn spawn_app(app_name: &str, routes: Router<AppState>) -> TestApp {
     let server = Server::build(config).await.expect("the app starts");
     let server = server.with_clock(manual_clock());
     let state = server.state().clone();
+    let routes = routes(&state);
     let base = Url::parse(state.origin.as_str()).expect("origin is a URL");
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server.serve(routes, async {

@@ -11,7 +11,7 @@ use auth_web::AppState;
 use axum::Router;
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
-pub fn routes() -> Router<AppState> {
+pub fn routes(_: &AppState) -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(sign_up::router())

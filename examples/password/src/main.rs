@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    auth_web::server::run("password", 3000, password::routes()).await
+    auth_web::server::run("password", 3000, password::routes).await
 }

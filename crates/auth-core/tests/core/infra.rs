@@ -31,9 +31,16 @@ fn the_template_creates_the_table_auth_core_expects() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["AttributeName"].as_str().unwrap().into(), d["AttributeType"].as_str().unwrap().into()))
+        .map(|d| {
+            (
+                d["AttributeName"].as_str().unwrap().into(),
+                d["AttributeType"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    let expected: BTreeSet<_> = [PK, SK, GSIPK, GSISK].map(|a| (a.to_owned(), "S".to_owned())).into();
+    let expected: BTreeSet<_> = [PK, SK, GSIPK, GSISK]
+        .map(|a| (a.to_owned(), "S".to_owned()))
+        .into();
     assert_eq!(definitions, expected);
     assert_eq!(
         p["GlobalSecondaryIndexes"],
@@ -43,8 +50,14 @@ fn the_template_creates_the_table_auth_core_expects() {
             "Projection": {"ProjectionType": "ALL"}
         }])
     );
-    assert_eq!(p["TimeToLiveSpecification"], json!({"AttributeName": EXPIRES_AT, "Enabled": true}));
-    assert_eq!(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+    assert_eq!(
+        p["TimeToLiveSpecification"],
+        json!({"AttributeName": EXPIRES_AT, "Enabled": true})
+    );
+    assert_eq!(
+        p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
     assert_eq!(p["SSESpecification"]["SSEEnabled"], true);
     assert!(template["Parameters"]["DeletionProtection"].is_object());
     assert!(template["Outputs"]["TableName"].is_object());
@@ -75,7 +88,10 @@ fn operations_called_by_the_code() -> BTreeSet<String> {
             for marker in ["client().", "client."] {
                 for (at, _) in source.match_indices(marker) {
                     let rest = &source[at + marker.len()..];
-                    let name: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
                     if !name.is_empty() && rest[name.len()..].starts_with("()") {
                         calls.insert(format!("dynamodb:{}", pascal_case(&name)));
                     }
@@ -112,14 +128,23 @@ fn policy_actions(path: &str) -> BTreeSet<String> {
 #[test]
 fn the_iam_policies_grant_exactly_the_operations_the_code_calls() {
     let code = operations_called_by_the_code();
-    assert!(code.contains("dynamodb:TransactWriteItems"), "the scan finds calls: {code:?}");
+    assert!(
+        code.contains("dynamodb:TransactWriteItems"),
+        "the scan finds calls: {code:?}"
+    );
     let runtime = policy_actions("infra/iam-policy.json");
     let setup = policy_actions("infra/iam-policy-create-table.json");
     assert!(runtime.is_disjoint(&setup));
     let granted: BTreeSet<String> = runtime.union(&setup).cloned().collect();
     assert_eq!(granted, code, "policies and code disagree");
-    let table_changes = BTreeSet::from(["dynamodb:CreateTable".to_owned(), "dynamodb:UpdateTimeToLive".to_owned()]);
-    assert_eq!(setup, table_changes, "only table creation needs the extra policy");
+    let table_changes = BTreeSet::from([
+        "dynamodb:CreateTable".to_owned(),
+        "dynamodb:UpdateTimeToLive".to_owned(),
+    ]);
+    assert_eq!(
+        setup, table_changes,
+        "only table creation needs the extra policy"
+    );
 }
 
 #[test]
@@ -128,6 +153,9 @@ fn the_policies_cover_the_table_and_its_index_only() {
     let resources = &policy["Statement"][0]["Resource"];
     assert_eq!(
         *resources,
-        json!(["arn:aws:dynamodb:*:*:table/auth", "arn:aws:dynamodb:*:*:table/auth/index/GSI"])
+        json!([
+            "arn:aws:dynamodb:*:*:table/auth",
+            "arn:aws:dynamodb:*:*:table/auth/index/GSI"
+        ])
     );
 }

@@ -4,7 +4,7 @@ use reqwest::{Response, StatusCode};
 pub const PASSWORD: &str = "correct horse battery";
 
 pub async fn spawn() -> TestApp {
-    spawn_app("password", password::routes()).await
+    spawn_app("password", password::routes).await
 }
 
 pub async fn sign_up(browser: &Browser, email: &str, password: &str) -> Response {
