@@ -227,7 +227,8 @@ async fn update_user(table: &Table, user_id: &str, set: &str, value: AttributeVa
 }
 
 /// Deletes a user and its email claim in one transaction, then every other item in the
-/// user's partition (sessions and the like). Sessions die at once: validation needs the user.
+/// user's partition (sessions and the like) and the claims they name in [`CLAIM_PK`].
+/// Sessions die at once: validation needs the user item.
 #[tracing::instrument(skip(table))]
 pub async fn delete_user(table: &Table, user_id: &str) -> Result<()> {
     let Some(user) = get_user(table, user_id).await? else {
@@ -252,8 +253,93 @@ pub async fn delete_user(table: &Table, user_id: &str) -> Result<()> {
     ];
     transact(table, items, |_| Error::Conflict("the email claim changed")).await?;
     let rest = item::query_partition(table, &user_pk(user_id), "").await?;
-    let keys = rest.iter().map(item::key_of).collect();
+    let claims = rest.iter().filter_map(|i| match i.get(CLAIM_PK) {
+        Some(AttributeValue::S(claim)) => Some(item::key(claim.clone(), claim.clone())),
+        _ => None,
+    });
+    let keys = rest.iter().map(item::key_of).chain(claims).collect();
     item::batch_delete(table, keys).await
+}
+
+/// An item in a user's partition that mirrors a claim elsewhere (an OAuth account, a passkey's
+/// credential id) names the claim's key here, so deleting the user deletes the claim too.
+pub const CLAIM_PK: &str = "ClaimPK";
+
+/// Moves a user to a new address in one transaction: the old claim is deleted (only if it is
+/// still this user's), the new one is put (only if the address is free: else
+/// [`Error::EmailTaken`]), and the user item gets the new `Email`, verified (only if it still
+/// has the old one). A failed condition on `extra[i]` becomes `on_extra_failed(i)`.
+pub(crate) async fn change_email_with(
+    table: &Table,
+    user: &User,
+    new_email: &EmailAddress,
+    extra: Vec<TransactWriteItem>,
+    on_extra_failed: impl Fn(usize) -> Error,
+) -> Result<()> {
+    let old_claim = email_pk(&user.email);
+    let delete_old_claim = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(old_claim.clone(), old_claim)))
+        .condition_expression("UserId = :uid")
+        .expression_attribute_values(":uid", AttributeValue::S(user.id.clone()))
+        .build()
+        .expect("table and key are set");
+    let mut items = vec![
+        TransactWriteItem::builder().delete(delete_old_claim).build(),
+        put_new(table, claim_item(new_email.as_str(), &user.id)?),
+        verified_email_update(table, &user.id, &user.email, Some(new_email.as_str())),
+    ];
+    items.extend(extra);
+    transact(table, items, |index| match index {
+        1 => Error::EmailTaken,
+        0 | 2 => Error::Conflict("the user's email changed"),
+        i => on_extra_failed(i - 3),
+    })
+    .await
+}
+
+/// Sets `EmailVerified` on the user, provided its address is still `email`, in one
+/// transaction with `extra`. A failed condition on `extra[i]` becomes `on_extra_failed(i)`.
+pub(crate) async fn mark_email_verified_with(
+    table: &Table,
+    user_id: &str,
+    email: &str,
+    extra: Vec<TransactWriteItem>,
+    on_extra_failed: impl Fn(usize) -> Error,
+) -> Result<()> {
+    let mut items = vec![verified_email_update(table, user_id, email, None)];
+    items.extend(extra);
+    transact(table, items, |index| match index {
+        0 => Error::Conflict("the user's email changed"),
+        i => on_extra_failed(i - 1),
+    })
+    .await
+}
+
+/// An update of the user item, conditioned on its `Email` being `current`: sets
+/// `EmailVerified`, and `Email = new` when given.
+fn verified_email_update(
+    table: &Table,
+    user_id: &str,
+    current: &str,
+    new: Option<&str>,
+) -> TransactWriteItem {
+    let set = match new {
+        Some(_) => "SET EmailVerified = :true, Email = :new",
+        None => "SET EmailVerified = :true",
+    };
+    let mut update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .update_expression(set)
+        .condition_expression("Email = :current")
+        .expression_attribute_values(":current", AttributeValue::S(current.to_owned()))
+        .expression_attribute_values(":true", AttributeValue::Bool(true));
+    if let Some(new) = new {
+        update = update.expression_attribute_values(":new", AttributeValue::S(new.to_owned()));
+    }
+    let update = update.build().expect("table, key and expression are set");
+    TransactWriteItem::builder().update(update).build()
 }
 
 #[cfg(test)]

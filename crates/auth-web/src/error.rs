@@ -18,6 +18,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A concurrent change won, or something that must be unique is taken.
+    #[error("conflict: {0}")]
+    Conflict(#[source] auth_core::Error),
     #[error("rate limited for {0}")]
     RateLimited(Duration),
     /// DynamoDB (or another service the app needs) did not answer.
@@ -35,7 +38,8 @@ impl From<auth_core::Error> for AppError {
             E::RateLimited { retry_after } => Self::RateLimited(retry_after),
             E::InvalidInput(message) => Self::BadRequest(message),
             E::Unavailable(_) => Self::Unavailable(e),
-            E::EmailTaken | E::Conflict(_) | E::SchemaMismatch(_) => Self::Internal(e.into()),
+            E::EmailTaken | E::Conflict(_) => Self::Conflict(e),
+            E::SchemaMismatch(_) => Self::Internal(e.into()),
         }
     }
 }
@@ -47,6 +51,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -67,6 +72,14 @@ impl AppError {
             Self::PayloadTooLarge => (
                 "Too much data",
                 "That form sent more data than the app accepts.".into(),
+            ),
+            Self::Conflict(auth_core::Error::EmailTaken) => (
+                "Email already registered",
+                "That email address belongs to another account.".into(),
+            ),
+            Self::Conflict(_) => (
+                "Changed in the meantime",
+                "Something changed while you were doing this. Please reload and try again.".into(),
             ),
             Self::RateLimited(wait) => (
                 "Too many requests",

@@ -9,6 +9,7 @@ mod sign_up;
 
 use auth_web::AppState;
 use axum::Router;
+use serde::Deserialize;
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
 pub fn routes(_: &AppState) -> Router<AppState> {
@@ -18,4 +19,12 @@ pub fn routes(_: &AppState) -> Router<AppState> {
         .merge(sign_in::router())
         .merge(sign_out::router())
         .merge(settings::router())
+}
+
+/// The sign-up and sign-in form. Missing fields arrive empty and fail the handlers' checks.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct EmailPasswordForm {
+    email: String,
+    password: String,
 }

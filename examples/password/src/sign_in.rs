@@ -4,6 +4,7 @@
 //! of the per-IP limit every form post has. Unknown emails get the same answer and the same
 //! hashing work as wrong passwords, so the form does not reveal who has an account.
 
+use crate::EmailPasswordForm;
 use auth_core::password::{Password, verify_password};
 use auth_core::rate_limit::LOGIN_THROTTLER;
 use auth_core::user::{EmailAddress, get_user_by_email};
@@ -16,17 +17,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-in", get(show).post(submit))
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct SignInForm {
-    email: String,
-    password: String,
 }
 
 async fn show(MaybeUser(session): MaybeUser) -> Response {
@@ -40,7 +33,7 @@ async fn show(MaybeUser(session): MaybeUser) -> Response {
 async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    Form(form): Form<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let wrong = || {
         render(

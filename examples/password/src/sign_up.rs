@@ -1,6 +1,7 @@
 //! `GET /sign-up` shows the form; `POST /sign-up` creates the user (user item + email claim in
 //! one transaction), starts a session and redirects home.
 
+use crate::EmailPasswordForm;
 use auth_core::password::{Password, hash_password};
 use auth_core::user::{EmailAddress, create_user};
 use auth_web::session::sign_in_and_redirect;
@@ -12,17 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-up", get(show).post(submit))
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct SignUpForm {
-    email: String,
-    password: String,
 }
 
 async fn show(MaybeUser(session): MaybeUser) -> Response {
@@ -36,7 +29,7 @@ async fn show(MaybeUser(session): MaybeUser) -> Response {
 async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignUpForm>,
+    Form(form): Form<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
     let refuse = |message: String| Ok(render(StatusCode::BAD_REQUEST, &form.email, Some(message)));
     let email = match EmailAddress::parse(&form.email) {

@@ -3,9 +3,11 @@ use auth_core::Error;
 use auth_core::password::{Password, hash_password};
 use auth_core::session::{create_session, validate_session_token};
 use auth_core::user::{
-    create_user, delete_user, get_user, get_user_by_email, mark_email_verified, set_password_hash,
+    CLAIM_PK, create_user, delete_user, get_user, get_user_by_email, mark_email_verified,
+    set_password_hash,
 };
 use auth_web::testing::test_table;
+use aws_sdk_dynamodb::types::AttributeValue;
 
 #[tokio::test]
 async fn a_created_user_is_found_by_id_and_by_normalized_email() {
@@ -156,4 +158,28 @@ async fn deleting_a_user_removes_its_claim_and_sessions_and_frees_the_email() {
         delete_user(&table, &user.id).await,
         Err(Error::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn deleting_a_user_also_deletes_claims_its_items_point_to() {
+    let table = test_table().await;
+    let user = new_user(&table, "ada@example.com").await;
+    let claim = "OAUTH#github#42";
+    for (pk, sk, extra) in [
+        (format!("USER#{}", user.id), claim.to_owned(), Some(claim)),
+        (claim.to_owned(), claim.to_owned(), None),
+    ] {
+        let mut put = table
+            .client()
+            .put_item()
+            .table_name(table.name())
+            .item("PK", AttributeValue::S(pk))
+            .item("SK", AttributeValue::S(sk));
+        if let Some(c) = extra {
+            put = put.item(CLAIM_PK, AttributeValue::S(c.into()));
+        }
+        put.send().await.unwrap();
+    }
+    delete_user(&table, &user.id).await.unwrap();
+    assert!(scan_all(&table).await.is_empty());
 }
