@@ -23,7 +23,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 use url::Url;
 
 /// Forms are small; anything bigger than this is refused with 413 before it is read.
@@ -155,9 +156,11 @@ pub fn app(state: AppState, routes: Router<AppState>) -> Router {
         .layer(from_fn_with_state(state.clone(), rate_limit_middleware))
         .layer(from_fn_with_state(state.clone(), csrf_middleware))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
-    with_security_headers(router)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    // One span per request and one line per response, at info so the default log shows them.
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    with_security_headers(router).layer(trace).with_state(state)
 }
 
 /// 200 when DynamoDB answers for the table, 503 otherwise; for load balancers and probes.
