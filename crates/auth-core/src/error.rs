@@ -11,8 +11,11 @@ pub enum Error {
     #[error("not found")]
     NotFound,
     /// Another account already owns this email address.
-    #[error("email already registered")]
+    #[error("That email is already registered.")]
     EmailTaken,
+    /// The email and password do not match an account; deliberately says no more than that.
+    #[error("Wrong email or password.")]
+    WrongCredentials,
     /// A concurrent change won; the caller may reload and retry.
     #[error("conflict: {0}")]
     Conflict(&'static str),

@@ -5,9 +5,15 @@
 //! [`rate_limit`]. Every function takes a [`Table`], which carries the DynamoDB client,
 //! the table name and the [`Clock`] that decides what "now" is (so tests can move time).
 
+pub mod ceremony;
 pub mod clock;
+pub mod credentials;
+pub mod email_verification;
 pub mod error;
+pub mod oauth_account;
+pub mod passkey;
 pub mod password;
+pub mod password_reset;
 pub mod random;
 pub mod rate_limit;
 pub mod session;

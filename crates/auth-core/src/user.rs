@@ -285,7 +285,9 @@ pub(crate) async fn change_email_with(
         .build()
         .expect("table and key are set");
     let mut items = vec![
-        TransactWriteItem::builder().delete(delete_old_claim).build(),
+        TransactWriteItem::builder()
+            .delete(delete_old_claim)
+            .build(),
         put_new(table, claim_item(new_email.as_str(), &user.id)?),
         verified_email_update(table, &user.id, &user.email, Some(new_email.as_str())),
     ];

@@ -37,6 +37,7 @@ impl From<auth_core::Error> for AppError {
             E::NotFound => Self::NotFound,
             E::RateLimited { retry_after } => Self::RateLimited(retry_after),
             E::InvalidInput(message) => Self::BadRequest(message),
+            E::WrongCredentials => Self::BadRequest(e.to_string()),
             E::Unavailable(_) => Self::Unavailable(e),
             E::EmailTaken | E::Conflict(_) => Self::Conflict(e),
             E::SchemaMismatch(_) => Self::Internal(e.into()),

@@ -5,6 +5,7 @@
 //! An example supplies only its own routes (`Router<AppState>`); [`server::run`] adds
 //! everything else around them.
 
+pub mod account;
 pub mod client_ip;
 pub mod config;
 pub mod csrf;
@@ -12,10 +13,12 @@ pub mod dynamo;
 pub mod error;
 pub mod form;
 pub mod headers;
+pub mod mail;
 pub mod rate_limit;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod stop;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -26,3 +29,4 @@ pub use error::AppError;
 pub use form::Form;
 pub use session::{AuthUser, MaybeUser};
 pub use state::AppState;
+pub use stop::Stop;

@@ -7,14 +7,17 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use auth_core::session::{
-    INACTIVITY_TIMEOUT, SessionToken, ValidSession, create_session, validate_session_token,
+    INACTIVITY_TIMEOUT, SessionToken, ValidSession, create_session, invalidate_session,
+    validate_session_token,
 };
+use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
 use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 /// The cookie's name: `__Host-` prefixed over https, where browsers then enforce Secure,
@@ -155,4 +158,20 @@ pub async fn sign_in_and_redirect(
 pub fn clear_and_redirect(state: &AppState, to: &str) -> Response {
     let jar = CookieJar::new().add(removal_cookie(state));
     (jar, Redirect::to(to)).into_response()
+}
+
+/// `POST /sign-out`, the same in every example: deletes this session's item and clears the
+/// cookie. A form post, not a link, so another site cannot sign a user out with an image tag.
+pub fn sign_out_router() -> Router<AppState> {
+    Router::new().route("/sign-out", post(sign_out))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    MaybeUser(session): MaybeUser,
+) -> Result<Response, AppError> {
+    if let Some(s) = session {
+        invalidate_session(&state.table, &s.user.id, &s.session.id).await?;
+    }
+    Ok(clear_and_redirect(&state, "/"))
 }

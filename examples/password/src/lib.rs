@@ -4,10 +4,10 @@
 mod home;
 mod settings;
 mod sign_in;
-mod sign_out;
 mod sign_up;
 
 use auth_web::AppState;
+use auth_web::session::sign_out_router;
 use axum::Router;
 use serde::Deserialize;
 
@@ -17,7 +17,7 @@ pub fn routes(_: &AppState) -> Router<AppState> {
         .merge(home::router())
         .merge(sign_up::router())
         .merge(sign_in::router())
-        .merge(sign_out::router())
+        .merge(sign_out_router())
         .merge(settings::router())
 }
 

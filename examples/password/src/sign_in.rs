@@ -1,16 +1,15 @@
 //! `GET /sign-in` shows the form; `POST /sign-in` checks the password and starts a session.
 //!
-//! Wrong guesses are slowed by the login throttler (per email: 1, 2, 4 … 300 seconds) on top
-//! of the per-IP limit every form post has. Unknown emails get the same answer and the same
-//! hashing work as wrong passwords, so the form does not reveal who has an account.
+//! `auth_core::credentials::verify_credentials` does the checking: wrong guesses are slowed by
+//! the login throttler (per email: 1, 2, 4 … 300 seconds) on top of the per-IP limit every form
+//! post has, and unknown emails get the same answer and the same hashing work as wrong
+//! passwords, so the form does not reveal who has an account.
 
 use crate::EmailPasswordForm;
-use auth_core::password::{Password, verify_password};
-use auth_core::rate_limit::LOGIN_THROTTLER;
-use auth_core::user::{EmailAddress, get_user_by_email};
+use auth_core::credentials::verify_credentials;
 use auth_web::session::sign_in_and_redirect;
 use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser};
+use auth_web::{AppError, AppState, Form, MaybeUser, Stop};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -35,56 +34,11 @@ async fn submit(
     headers: HeaderMap,
     Form(form): Form<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
-    let wrong = || {
-        render(
-            StatusCode::UNAUTHORIZED,
-            &form.email,
-            Some("Wrong email or password.".into()),
-        )
-    };
-    let Ok(email) = EmailAddress::parse(&form.email) else {
-        return Ok(render(
-            StatusCode::BAD_REQUEST,
-            &form.email,
-            Some("Enter a valid email address.".into()),
-        ));
-    };
-    if let Err(e) = LOGIN_THROTTLER.check(&state.table, email.as_str()).await {
-        return throttled(e, &form.email);
-    }
-    let user = get_user_by_email(&state.table, &email).await?;
-    let password_ok = match Password::parse(&form.password) {
-        Ok(password) => {
-            verify_password(
-                user.as_ref().and_then(|u| u.password_hash.as_ref()),
-                &password,
-            )
-            .await?
+    match verify_credentials(&state.table, &form.email, &form.password).await {
+        Ok(user) => sign_in_and_redirect(&state, &user.id, &headers, "/").await,
+        Err(e) => {
+            Stop::from(e).render(|status, message| render(status, &form.email, Some(message)))
         }
-        Err(_) => false,
-    };
-    let Some(user) = user.filter(|_| password_ok) else {
-        LOGIN_THROTTLER
-            .record_failure(&state.table, email.as_str())
-            .await?;
-        return Ok(wrong());
-    };
-    LOGIN_THROTTLER.reset(&state.table, email.as_str()).await?;
-    sign_in_and_redirect(&state, &user.id, &headers, "/").await
-}
-
-/// Re-renders the form with the wait, or passes on an error that is not a rate limit.
-fn throttled(e: auth_core::Error, email: &str) -> Result<Response, AppError> {
-    match e {
-        auth_core::Error::RateLimited { retry_after } => {
-            let mut response = render(StatusCode::TOO_MANY_REQUESTS, email, Some(e.to_string()));
-            response.headers_mut().insert(
-                "retry-after",
-                auth_web::error::retry_after_seconds(retry_after),
-            );
-            Ok(response)
-        }
-        other => Err(other.into()),
     }
 }
 

@@ -2,8 +2,7 @@
 //! one transaction), starts a session and redirects home.
 
 use crate::EmailPasswordForm;
-use auth_core::password::{Password, hash_password};
-use auth_core::user::{EmailAddress, create_user};
+use auth_web::account::create_account;
 use auth_web::session::sign_in_and_redirect;
 use auth_web::view::{Alert, Field, PostForm, page};
 use auth_web::{AppError, AppState, Form, MaybeUser};
@@ -31,43 +30,9 @@ async fn submit(
     headers: HeaderMap,
     Form(form): Form<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
-    let refuse = |message: String| Ok(render(StatusCode::BAD_REQUEST, &form.email, Some(message)));
-    let email = match EmailAddress::parse(&form.email) {
-        Ok(email) => email,
-        Err(e) => return refuse(e.to_string()),
-    };
-    let password = match Password::parse(&form.password) {
-        Ok(password) => password,
-        Err(e) => return refuse(e.to_string()),
-    };
-    if let Some(message) = pwned_warning(&state, &password).await {
-        return refuse(message);
-    }
-    let hash = hash_password(&password).await?;
-    match create_user(&state.table, &email, Some(hash)).await {
+    match create_account(&state, &form.email, &form.password).await {
         Ok(user) => sign_in_and_redirect(&state, &user.id, &headers, "/").await,
-        Err(auth_core::Error::EmailTaken) => Ok(render(
-            StatusCode::CONFLICT,
-            &form.email,
-            Some("That email is already registered. Sign in instead?".into()),
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// With `CHECK_PWNED_PASSWORDS` on, refuses passwords seen in breaches. If the service cannot
-/// be reached the password is accepted: an outage there must not stop sign-ups here.
-async fn pwned_warning(state: &AppState, password: &Password) -> Option<String> {
-    let pwned = state.pwned.as_ref()?;
-    match pwned.is_pwned(password).await {
-        Ok(true) => {
-            Some("That password appears in a known data breach. Choose another one.".into())
-        }
-        Ok(false) => None,
-        Err(e) => {
-            tracing::warn!("Have I Been Pwned check failed: {e}");
-            None
-        }
+        Err(stop) => stop.render(|status, message| render(status, &form.email, Some(message))),
     }
 }
 

@@ -1,12 +1,14 @@
 //! `POST /settings/password`: checks the current password, stores the new hash, signs out
 //! every session of the account and starts a fresh one for this browser.
 
-use auth_core::password::{Password, hash_password, verify_password};
-use auth_core::rate_limit::LOGIN_THROTTLER;
+use auth_core::Error;
+use auth_core::credentials::verify_credentials;
+use auth_core::password::hash_password;
 use auth_core::session::invalidate_user_sessions;
-use auth_core::user::set_password_hash;
+use auth_core::user::{User, set_password_hash};
+use auth_web::account::new_password;
 use auth_web::session::sign_in_and_redirect;
-use auth_web::{AppError, AppState, AuthUser, Form};
+use auth_web::{AppError, AppState, AuthUser, Form, Stop};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -32,37 +34,42 @@ async fn change_password(
     headers: HeaderMap,
     Form(form): Form<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
-    let refuse =
-        |status, message: String| super::render(&state, &session, status, None, Some(message));
-    let user = &session.user;
-    // A stolen session must not become a way to guess the password: same throttle as sign-in.
-    match LOGIN_THROTTLER.check(&state.table, &user.email).await {
-        Ok(()) => {}
-        Err(e @ auth_core::Error::RateLimited { .. }) => {
-            return refuse(StatusCode::TOO_MANY_REQUESTS, e.to_string()).await;
+    match set_new_password(&state, &session.user, &form).await {
+        Ok(()) => {
+            sign_in_and_redirect(
+                &state,
+                &session.user.id,
+                &headers,
+                "/settings?done=password",
+            )
+            .await
         }
-        Err(e) => return Err(e.into()),
+        Err(Stop::Refuse {
+            status, message, ..
+        }) => super::render(&state, &session, status, None, Some(message)).await,
+        Err(Stop::Fail(e)) => Err(e),
     }
-    let current_ok = match Password::parse(&form.current_password) {
-        Ok(current) => verify_password(user.password_hash.as_ref(), &current).await?,
-        Err(_) => false,
-    };
-    if !current_ok {
-        LOGIN_THROTTLER
-            .record_failure(&state.table, &user.email)
-            .await?;
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "Your current password is not right.".into(),
-        )
-        .await;
-    }
-    let new_password = match Password::parse(&form.new_password) {
-        Ok(p) => p,
-        Err(e) => return refuse(StatusCode::BAD_REQUEST, e.to_string()).await,
-    };
-    let hash = hash_password(&new_password).await?;
+}
+
+/// Checks the current password, stores the new hash and deletes every session of the user.
+async fn set_new_password(
+    state: &AppState,
+    user: &User,
+    form: &ChangePasswordForm,
+) -> Result<(), Stop> {
+    // Checked like a sign-in, throttle included: a stolen session must not become a way to
+    // guess the password.
+    verify_credentials(&state.table, &user.email, &form.current_password)
+        .await
+        .map_err(|e| match e {
+            Error::WrongCredentials => Stop::refuse(
+                StatusCode::UNAUTHORIZED,
+                "Your current password is not right.",
+            ),
+            other => other.into(),
+        })?;
+    let hash = hash_password(&new_password(state, &form.new_password).await?).await?;
     set_password_hash(&state.table, &user.id, &hash).await?;
     invalidate_user_sessions(&state.table, &user.id, None).await?;
-    sign_in_and_redirect(&state, &user.id, &headers, "/settings?done=password").await
+    Ok(())
 }

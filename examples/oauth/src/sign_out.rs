@@ -1,5 +1,4 @@
-//! `POST /sign-out`: deletes this session's item and clears the cookie. A POST, not a link,
-//! so another site cannot sign a user out with an image tag.
+//! `POST /sign-out`: deletes this session's item and clears the cookie.
 
 use auth_core::session::invalidate_session;
 use auth_web::session::clear_and_redirect;

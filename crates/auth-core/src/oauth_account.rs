@@ -1,0 +1,294 @@
+//! OAuth accounts: which identity at which provider (a GitHub user, a Google account, a subject
+//! at any OpenID Connect issuer) signs in as which user.
+//!
+//! Two items per linked account, always written and deleted together in one transaction:
+//! - the claim `OAUTH#<provider>#<subject>` / same, with `UserId`: the uniqueness guard
+//!   (`attribute_not_exists(PK)`) and the lookup a sign-in does with one `GetItem`;
+//! - the link `USER#<uid>` / `OAUTH#<provider>#<subject>`, with the provider, subject, a label
+//!   and `ClaimPK`: listing a user's accounts is a `Query` on the user's own partition, and
+//!   deleting the user finds the claim through `ClaimPK`.
+//!
+//! A user never loses the last way to sign in: unlinking conditions, in the same transaction,
+//! on another link (or the password hash) still being there, so two racing unlinks cannot
+//! both win.
+
+use crate::item::{self, user_pk};
+use crate::random::random_id;
+use crate::table::PK;
+use crate::transaction::{put_new, transact};
+use crate::user::{EmailAddress, User, claim_item, get_user, user_item};
+use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Who someone is at a provider, as the provider reported it after a verified sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OAuthIdentity {
+    /// The provider's short name in this app: `github`, `google`, `oidc`, `dev`.
+    pub provider: String,
+    /// The provider's stable id for the person (GitHub's numeric id, OIDC's `sub`).
+    pub subject: String,
+    /// What the user recognizes the account by (a login, an email address); display only.
+    pub label: String,
+}
+
+/// A linked account as stored under the user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OAuthAccount {
+    #[serde(flatten)]
+    pub identity: OAuthIdentity,
+    #[serde(with = "time::serde::timestamp")]
+    pub linked_at: OffsetDateTime,
+}
+
+/// The claim: the guard and the provider identity → user lookup.
+#[derive(Serialize, Deserialize)]
+struct Claim {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "UserId")]
+    user_id: String,
+}
+
+/// The link item in the user's partition.
+#[derive(Serialize, Deserialize)]
+struct Link {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    /// Named by `user::CLAIM_PK`, so deleting the user deletes the claim too.
+    #[serde(rename = "ClaimPK")]
+    claim_pk: String,
+    #[serde(flatten)]
+    account: OAuthAccount,
+}
+
+const KEY_PREFIX: &str = "OAUTH#";
+
+/// `OAUTH#<provider>#<subject>`, after checking both parts so the key is unambiguous.
+fn account_key(provider: &str, subject: &str) -> Result<String> {
+    let provider_ok = !provider.is_empty()
+        && provider.len() <= 32
+        && provider
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let subject_ok =
+        !subject.is_empty() && subject.len() <= 255 && !subject.chars().any(char::is_control);
+    if !provider_ok || !subject_ok {
+        return Err(Error::InvalidInput(
+            "The provider sent an account id this app cannot use.".into(),
+        ));
+    }
+    Ok(format!("{KEY_PREFIX}{provider}#{subject}"))
+}
+
+/// The two items that link `identity` to `user_id`, each written only if absent.
+fn link_items(
+    table: &Table,
+    user_id: &str,
+    identity: &OAuthIdentity,
+) -> Result<[TransactWriteItem; 2]> {
+    let key = account_key(&identity.provider, &identity.subject)?;
+    let claim = Claim {
+        pk: key.clone(),
+        sk: key.clone(),
+        user_id: user_id.to_owned(),
+    };
+    let link = Link {
+        pk: user_pk(user_id),
+        sk: key.clone(),
+        claim_pk: key,
+        account: OAuthAccount {
+            identity: identity.clone(),
+            linked_at: table.now(),
+        },
+    };
+    Ok([
+        put_new(table, serde_dynamo::to_item(claim)?),
+        put_new(table, serde_dynamo::to_item(link)?),
+    ])
+}
+
+/// The user this provider identity signs in as, if it is linked to one.
+pub async fn find_user_by_oauth_account(
+    table: &Table,
+    provider: &str,
+    subject: &str,
+) -> Result<Option<User>> {
+    let key = account_key(provider, subject)?;
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(key.clone(), key)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    let Some(claim) = out.item else {
+        return Ok(None);
+    };
+    let claim: Claim = serde_dynamo::from_item(claim)?;
+    get_user(table, &claim.user_id).await
+}
+
+/// Creates a user with `email` (verified: the provider checked it) and links `identity`, all
+/// in one transaction. The email belongs to another account: [`Error::EmailTaken`]; the
+/// identity is linked already: [`Error::Conflict`].
+///
+/// Written out here rather than through `user::create_user_with`, whose extra items cannot
+/// name the new user's id, and both new items must.
+#[tracing::instrument(skip(table))]
+pub async fn create_user_with_oauth_account(
+    table: &Table,
+    email: &EmailAddress,
+    identity: &OAuthIdentity,
+) -> Result<User> {
+    let user = User {
+        id: random_id(),
+        email: email.as_str().to_owned(),
+        email_verified: true,
+        password_hash: None,
+        created_at: table.now(),
+    };
+    let [claim, link] = link_items(table, &user.id, identity)?;
+    let items = vec![
+        put_new(table, user_item(&user)?),
+        put_new(table, claim_item(email.as_str(), &user.id)?),
+        claim,
+        link,
+    ];
+    transact(table, items, |index| match index {
+        0 => Error::Conflict("user id collision"),
+        1 => Error::EmailTaken,
+        _ => Error::Conflict("that account is linked to a user already"),
+    })
+    .await?;
+    Ok(user)
+}
+
+/// Links `identity` to an existing user: claim and link in one transaction, conditioned on the
+/// user still existing. Linked to anyone already (this user included): [`Error::Conflict`].
+#[tracing::instrument(skip(table))]
+pub async fn link_oauth_account(
+    table: &Table,
+    user_id: &str,
+    identity: &OAuthIdentity,
+) -> Result<()> {
+    let [claim, link] = link_items(table, user_id, identity)?;
+    let user_pk = user_pk(user_id);
+    let items = vec![
+        check_exists(table, user_pk.clone(), user_pk, None),
+        claim,
+        link,
+    ];
+    transact(table, items, |index| match index {
+        0 => Error::NotFound,
+        _ => Error::Conflict("that account is linked to a user already"),
+    })
+    .await
+}
+
+/// The accounts linked to a user, oldest first, from one `Query` on the user's partition.
+pub async fn list_oauth_accounts(table: &Table, user_id: &str) -> Result<Vec<OAuthAccount>> {
+    let mut accounts = item::query_partition(table, &user_pk(user_id), KEY_PREFIX)
+        .await?
+        .into_iter()
+        .map(|i| Ok(serde_dynamo::from_item::<_, Link>(i)?.account))
+        .collect::<Result<Vec<_>>>()?;
+    accounts.sort_by_key(|a| a.linked_at);
+    Ok(accounts)
+}
+
+/// Unlinks one of the user's accounts, unless it is their last way to sign in (no password
+/// and no other account): then [`Error::InvalidInput`], with a message for the user.
+#[tracing::instrument(skip(table, user), fields(user = %user.id))]
+pub async fn unlink_oauth_account(
+    table: &Table,
+    user: &User,
+    provider: &str,
+    subject: &str,
+) -> Result<()> {
+    let key = account_key(provider, subject)?;
+    let accounts = list_oauth_accounts(table, &user.id).await?;
+    let is_this =
+        |a: &OAuthAccount| a.identity.provider == provider && a.identity.subject == subject;
+    if !accounts.iter().any(is_this) {
+        return Err(Error::NotFound);
+    }
+    let other = accounts.iter().find(|a| !is_this(a));
+    let uid = user_pk(&user.id);
+    let keep = match (other, &user.password_hash) {
+        (Some(other), _) => {
+            let other_key = account_key(&other.identity.provider, &other.identity.subject)?;
+            check_exists(table, uid.clone(), other_key, None)
+        }
+        (None, Some(_)) => check_exists(
+            table,
+            uid.clone(),
+            uid.clone(),
+            Some("attribute_exists(PasswordHash)"),
+        ),
+        (None, None) => return Err(last_way()),
+    };
+    let owner = AttributeValue::S(user.id.clone());
+    let items = vec![
+        delete_existing(table, key.clone(), key.clone(), Some(owner)),
+        delete_existing(table, uid, key, None),
+        keep,
+    ];
+    transact(table, items, |index| match index {
+        2 => last_way(),
+        _ => Error::NotFound,
+    })
+    .await
+}
+
+fn last_way() -> Error {
+    Error::InvalidInput(
+        "This is your only way to sign in, so it cannot be unlinked. Link another account first."
+            .into(),
+    )
+}
+
+/// A transaction item that only checks: the item exists (and `and`, if given, holds).
+fn check_exists(table: &Table, pk: String, sk: String, and: Option<&str>) -> TransactWriteItem {
+    let condition = match and {
+        Some(and) => format!("attribute_exists(#pk) AND {and}"),
+        None => "attribute_exists(#pk)".into(),
+    };
+    let check = ConditionCheck::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk, sk)))
+        .condition_expression(condition)
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .expect("table, key and condition are set");
+    TransactWriteItem::builder().condition_check(check).build()
+}
+
+/// A delete that fails unless the item exists (and, for a claim, names `owner` as its user).
+fn delete_existing(
+    table: &Table,
+    pk: String,
+    sk: String,
+    owner: Option<AttributeValue>,
+) -> TransactWriteItem {
+    let delete = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk, sk)))
+        .expression_attribute_names("#pk", PK);
+    let delete = match owner {
+        Some(owner) => delete
+            .condition_expression("attribute_exists(#pk) AND UserId = :uid")
+            .expression_attribute_values(":uid", owner),
+        None => delete.condition_expression("attribute_exists(#pk)"),
+    };
+    let delete = delete.build().expect("table and key are set");
+    TransactWriteItem::builder().delete(delete).build()
+}

@@ -1,0 +1,367 @@
+//! Passkeys: the public-key credentials a user signs in with, stored under the user.
+//!
+//! A passkey is `USER#<uid>` / `PASSKEY#<credential id>`, and its credential id is claimed by a
+//! second item, `CREDENTIAL#<credential id>` (with `UserId`), written in the same transaction
+//! with `attribute_not_exists(PK)`. The claim does two jobs:
+//! - a credential registered once can never be added again, to this or another account;
+//! - a sign-in that presents only a credential id (a discoverable credential) finds its user
+//!   with one consistent `GetItem`, never through the eventually consistent index.
+//!
+//! The credential itself (public key, counter, backup state) is a string serialized by the
+//! app's WebAuthn library; this crate stores it and never looks inside.
+
+use crate::item::{self, Item, user_pk};
+use crate::random::random_id;
+use crate::table::PK;
+use crate::transaction::{put_new, transact};
+use crate::user::{EmailAddress, User, claim_item, user_item};
+use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Longest credential id accepted, in base64url characters: it is part of a sort key, which
+/// DynamoDB caps at 1024 bytes. Real authenticators use 16 to 64 bytes.
+const MAX_CREDENTIAL_ID: usize = 1000;
+/// Longest passkey name, in characters.
+const MAX_NAME: usize = 60;
+
+/// A passkey as the rest of the code sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Passkey {
+    pub user_id: String,
+    /// The credential id, base64url without padding.
+    pub credential_id: String,
+    /// The user's label for it ("Laptop", "Phone").
+    pub name: String,
+    /// The WebAuthn user handle this credential was created with; the same for all of a
+    /// user's passkeys, and checked against the one an authenticator returns.
+    pub user_handle: String,
+    /// The credential as the WebAuthn library serialized it.
+    pub credential: String,
+    #[serde(with = "time::serde::timestamp")]
+    pub created_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::timestamp::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// What a finished registration ceremony yields; the user it belongs to comes separately.
+#[derive(Clone, Debug)]
+pub struct NewPasskey {
+    pub credential_id: String,
+    pub name: String,
+    pub user_handle: String,
+    pub credential: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PasskeyItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    /// Names the credential claim, so deleting the user deletes the claim too.
+    #[serde(rename = "ClaimPK")]
+    claim_pk: String,
+    #[serde(flatten)]
+    passkey: Passkey,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CredentialClaim {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "UserId")]
+    user_id: String,
+}
+
+fn passkey_sk(credential_id: &str) -> String {
+    format!("PASSKEY#{credential_id}")
+}
+
+fn credential_pk(credential_id: &str) -> String {
+    format!("CREDENTIAL#{credential_id}")
+}
+
+/// True for a base64url string short enough to be a key; checks untrusted input before lookups.
+pub fn is_valid_credential_id(id: &str) -> bool {
+    (1..=MAX_CREDENTIAL_ID).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A passkey name from a form: trimmed, 1 to 60 characters, no control characters.
+pub fn parse_passkey_name(input: &str) -> Result<String> {
+    let name = input.trim();
+    let length = name.chars().count();
+    if length == 0 || length > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(format!(
+            "Give the passkey a name of 1 to {MAX_NAME} characters."
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+fn credential_taken() -> Error {
+    Error::InvalidInput("This passkey is already registered.".into())
+}
+
+/// The passkey item and its credential claim, both as claims (`attribute_not_exists`).
+fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TransactWriteItem; 2]> {
+    let claim = credential_pk(&passkey.credential_id);
+    let item = serde_dynamo::to_item(PasskeyItem {
+        pk: user_pk(&passkey.user_id),
+        sk: passkey_sk(&passkey.credential_id),
+        claim_pk: claim.clone(),
+        passkey: passkey.clone(),
+    })?;
+    let claim = serde_dynamo::to_item(CredentialClaim {
+        sk: claim.clone(),
+        pk: claim,
+        user_id: passkey.user_id.clone(),
+    })?;
+    Ok([put_new(table, item), put_new(table, claim)])
+}
+
+fn build_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
+    if !is_valid_credential_id(&new.credential_id) {
+        return Err(Error::InvalidInput(
+            "The credential id is not usable.".into(),
+        ));
+    }
+    Ok(Passkey {
+        user_id: user_id.to_owned(),
+        credential_id: new.credential_id,
+        name: parse_passkey_name(&new.name)?,
+        user_handle: new.user_handle,
+        credential: new.credential,
+        created_at: table.now(),
+        last_used_at: None,
+    })
+}
+
+/// Creates a user with no password, claims its email, and stores its first passkey and the
+/// credential claim, all in one transaction. A taken email is [`Error::EmailTaken`].
+#[tracing::instrument(skip(table, new))]
+pub async fn create_user_with_passkey(
+    table: &Table,
+    email: &EmailAddress,
+    new: NewPasskey,
+) -> Result<(User, Passkey)> {
+    let user = User {
+        id: random_id(),
+        email: email.as_str().to_owned(),
+        email_verified: false,
+        password_hash: None,
+        created_at: table.now(),
+    };
+    let passkey = build_passkey(table, &user.id, new)?;
+    let mut items = vec![
+        put_new(table, user_item(&user)?),
+        put_new(table, claim_item(email.as_str(), &user.id)?),
+    ];
+    items.extend(passkey_puts(table, &passkey)?);
+    transact(table, items, |index| match index {
+        1 => Error::EmailTaken,
+        3 => credential_taken(),
+        _ => Error::Conflict("id collision"),
+    })
+    .await?;
+    Ok((user, passkey))
+}
+
+/// Adds a passkey to an existing user; a credential registered before is refused.
+#[tracing::instrument(skip(table, new))]
+pub async fn add_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
+    let passkey = build_passkey(table, user_id, new)?;
+    let user_exists = ConditionCheck::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .expect("table, key and condition are set");
+    let mut items = vec![
+        TransactWriteItem::builder()
+            .condition_check(user_exists)
+            .build(),
+    ];
+    items.extend(passkey_puts(table, &passkey)?);
+    transact(table, items, |index| match index {
+        0 => Error::NotFound,
+        _ => credential_taken(),
+    })
+    .await?;
+    Ok(passkey)
+}
+
+/// Every passkey of a user, oldest first, read consistently.
+pub async fn list_passkeys(table: &Table, user_id: &str) -> Result<Vec<Passkey>> {
+    let items = item::query_partition(table, &user_pk(user_id), "PASSKEY#").await?;
+    let mut passkeys = items
+        .into_iter()
+        .map(passkey_from_item)
+        .collect::<Result<Vec<_>>>()?;
+    passkeys.sort_by_key(|p| p.created_at);
+    Ok(passkeys)
+}
+
+fn passkey_from_item(item: Item) -> Result<Passkey> {
+    Ok(serde_dynamo::from_item::<_, PasskeyItem>(item)?.passkey)
+}
+
+async fn get_item(table: &Table, pk: String, sk: String) -> Result<Option<Item>> {
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk, sk)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item)
+}
+
+/// The passkey with this credential id, whoever owns it: the claim, then the passkey, both
+/// read consistently. `None` for an unknown or malformed id.
+pub async fn find_passkey(table: &Table, credential_id: &str) -> Result<Option<Passkey>> {
+    if !is_valid_credential_id(credential_id) {
+        return Ok(None);
+    }
+    let claim_pk = credential_pk(credential_id);
+    let Some(claim) = get_item(table, claim_pk.clone(), claim_pk).await? else {
+        return Ok(None);
+    };
+    let claim: CredentialClaim = serde_dynamo::from_item(claim)?;
+    get_item(table, user_pk(&claim.user_id), passkey_sk(credential_id))
+        .await?
+        .map(passkey_from_item)
+        .transpose()
+}
+
+/// After a sign-in: stores the credential as the library updated it (signature counter,
+/// backup state) and when it was used.
+#[tracing::instrument(skip(table, credential))]
+pub async fn record_passkey_use(
+    table: &Table,
+    user_id: &str,
+    credential_id: &str,
+    credential: String,
+) -> Result<()> {
+    update_passkey(
+        table,
+        user_id,
+        credential_id,
+        [
+            ("Credential", AttributeValue::S(credential)),
+            ("LastUsedAt", item::epoch(table.now())),
+        ],
+    )
+    .await
+}
+
+/// Gives a passkey a new name.
+#[tracing::instrument(skip(table))]
+pub async fn rename_passkey(
+    table: &Table,
+    user_id: &str,
+    credential_id: &str,
+    name: &str,
+) -> Result<()> {
+    let name = parse_passkey_name(name)?;
+    update_passkey(
+        table,
+        user_id,
+        credential_id,
+        [("Name", AttributeValue::S(name))],
+    )
+    .await
+}
+
+/// Sets the given attributes of an existing passkey; a missing one is [`Error::NotFound`].
+async fn update_passkey<const N: usize>(
+    table: &Table,
+    user_id: &str,
+    credential_id: &str,
+    values: [(&str, AttributeValue); N],
+) -> Result<()> {
+    if !is_valid_credential_id(credential_id) {
+        return Err(Error::NotFound);
+    }
+    let mut update = table
+        .client()
+        .update_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), passkey_sk(credential_id))))
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK);
+    let mut assignments = Vec::new();
+    for (name, value) in values {
+        assignments.push(format!("#{name} = :{name}"));
+        update = update
+            .expression_attribute_names(format!("#{name}"), name)
+            .expression_attribute_values(format!(":{name}"), value);
+    }
+    let update = update.update_expression(format!("SET {}", assignments.join(", ")));
+    match update.send().await {
+        Ok(_) => Ok(()),
+        Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a passkey and its credential claim, but never a user's last passkey: the
+/// transaction also checks that another of the user's passkeys still exists, so two
+/// concurrent deletions cannot remove the last two.
+#[tracing::instrument(skip(table))]
+pub async fn delete_passkey(table: &Table, user_id: &str, credential_id: &str) -> Result<()> {
+    let passkeys = list_passkeys(table, user_id).await?;
+    if !passkeys.iter().any(|p| p.credential_id == credential_id) {
+        return Err(Error::NotFound);
+    }
+    let Some(other) = passkeys.iter().find(|p| p.credential_id != credential_id) else {
+        return Err(Error::InvalidInput(
+            "This is your only passkey: add another one before you delete it.".into(),
+        ));
+    };
+    let claim = credential_pk(credential_id);
+    let delete = |pk: String, sk: String, condition: &str| {
+        let delete = Delete::builder()
+            .table_name(table.name())
+            .set_key(Some(item::key(pk, sk)))
+            .condition_expression(condition)
+            .expression_attribute_names("#pk", PK);
+        TransactWriteItem::builder()
+            .delete(delete.build().expect("table and key are set"))
+            .build()
+    };
+    let other_exists = ConditionCheck::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(user_id),
+            passkey_sk(&other.credential_id),
+        )))
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .expect("table, key and condition are set");
+    let items = vec![
+        delete(
+            user_pk(user_id),
+            passkey_sk(credential_id),
+            "attribute_exists(#pk)",
+        ),
+        delete(claim.clone(), claim, "attribute_exists(#pk)"),
+        TransactWriteItem::builder()
+            .condition_check(other_exists)
+            .build(),
+    ];
+    transact(table, items, |_| {
+        Error::Conflict("the passkeys changed meanwhile")
+    })
+    .await
+}

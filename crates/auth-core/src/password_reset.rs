@@ -1,0 +1,339 @@
+//! Password reset sessions: "forgot password" gets a short-lived session of its own, kept
+//! apart from sign-in sessions, that can do exactly one thing: set a new password once the
+//! emailed code has been entered.
+//!
+//! 1. After the code is mailed, [`create_password_reset_session`] deletes the user's earlier
+//!    reset sessions and writes `USER#<uid>` / `PASSWORD_RESET#<id>` (and
+//!    `GSIPK = GSISK = PASSWORD_RESET#<id>`, for tooling): the address, SHA-256 of the code
+//!    and of the cookie secret, `Attempts`, `EmailVerified = false` and `ExpiresAt` (now +
+//!    [`CODE_LIFETIME`]). The browser gets the token `<uid>.<id>.<secret>`.
+//! 2. [`validate_password_reset_token`] reads that item by its primary key with a consistent
+//!    read (the user id in the token makes the index unnecessary), treats it as gone past
+//!    `ExpiresAt`, and compares the secret's hash in constant time.
+//! 3. [`verify_password_reset_code`] checks the code as email verification does (expiry,
+//!    [`MAX_ATTEMPTS`](crate::email_verification::MAX_ATTEMPTS), constant time). The right code
+//!    sets `EmailVerified`, conditioned on the attempt count read, so a code works once.
+//! 4. [`consume_password_reset_session`] deletes the item, only if `EmailVerified` and not
+//!    expired, before the app stores the new password: one reset session sets one password.
+
+use crate::email_verification::{
+    CodeCheck, Judgement, MAX_RACES, OneTimeCode, REQUEST_CHANGED, StoredCode, count_wrong_attempt,
+};
+use crate::item::{self, Item, user_pk};
+use crate::random::{constant_time_eq, hash_secret, is_valid_id, random_id, random_secret};
+use crate::table::{EXPIRES_AT, PK};
+use crate::user::{User, mark_email_verified_with};
+use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub use crate::email_verification::CODE_LIFETIME;
+
+const SK_PREFIX: &str = "PASSWORD_RESET#";
+
+/// The cookie value `<user id>.<reset id>.<secret>`, parsed and shape-checked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordResetToken {
+    pub user_id: String,
+    pub reset_id: String,
+    secret: String,
+}
+
+impl PasswordResetToken {
+    /// Parses `<uid>.<id>.<secret>`; anything of another shape is `None`, never an error.
+    pub fn parse(token: &str) -> Option<Self> {
+        let mut parts = token.split('.');
+        let (uid, id, secret) = (parts.next()?, parts.next()?, parts.next()?);
+        let secret_ok = secret.len() == 43
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if parts.next().is_some() || !is_valid_id(uid) || !is_valid_id(id) || !secret_ok {
+            return None;
+        }
+        Some(Self {
+            user_id: uid.to_owned(),
+            reset_id: id.to_owned(),
+            secret: secret.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for PasswordResetToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.user_id, self.reset_id, self.secret)
+    }
+}
+
+impl std::fmt::Debug for PasswordResetToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PasswordResetToken({}.{}.***)",
+            self.user_id, self.reset_id
+        )
+    }
+}
+
+/// A reset session as the rest of the code sees it (no hashes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordResetSession {
+    pub id: String,
+    pub user_id: String,
+    pub email: String,
+    /// True once the emailed code was entered: only then may a new password be set.
+    pub email_verified: bool,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The stored form. The index keys let tooling find a reset session by id alone.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResetItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSIPK")]
+    gsipk: String,
+    #[serde(rename = "GSISK")]
+    gsisk: String,
+    id: String,
+    user_id: String,
+    email: String,
+    #[serde(with = "serde_bytes")]
+    code_hash: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    secret_hash: Vec<u8>,
+    attempts: i64,
+    email_verified: bool,
+    #[serde(with = "time::serde::timestamp")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    expires_at: OffsetDateTime,
+}
+
+impl ResetItem {
+    fn public(&self) -> PasswordResetSession {
+        PasswordResetSession {
+            id: self.id.clone(),
+            user_id: self.user_id.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+fn reset_key(user_id: &str, reset_id: &str) -> Item {
+    item::key(user_pk(user_id), format!("{SK_PREFIX}{reset_id}"))
+}
+
+/// Starts a reset session for `user` with the code that was just mailed to their address,
+/// ending any earlier one. Returns the token for the cookie.
+#[tracing::instrument(skip(table, user, code), fields(user = %user.id))]
+pub async fn create_password_reset_session(
+    table: &Table,
+    user: &User,
+    code: &OneTimeCode,
+) -> Result<(PasswordResetToken, PasswordResetSession)> {
+    invalidate_user_password_reset_sessions(table, &user.id).await?;
+    let now = table.now();
+    let token = PasswordResetToken {
+        user_id: user.id.clone(),
+        reset_id: random_id(),
+        secret: random_secret(),
+    };
+    let sk = format!("{SK_PREFIX}{}", token.reset_id);
+    let item = ResetItem {
+        pk: user_pk(&user.id),
+        gsipk: sk.clone(),
+        gsisk: sk.clone(),
+        sk,
+        id: token.reset_id.clone(),
+        user_id: user.id.clone(),
+        email: user.email.clone(),
+        code_hash: code.hash().to_vec(),
+        secret_hash: hash_secret(&token.secret).to_vec(),
+        attempts: 0,
+        email_verified: false,
+        created_at: now,
+        expires_at: now + CODE_LIFETIME,
+    };
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .set_item(Some(serde_dynamo::to_item(&item)?))
+        .send()
+        .await?;
+    Ok((token, item.public()))
+}
+
+/// Checks a token from a cookie. `None` means no reset in progress: malformed, unknown,
+/// expired, used, or a secret that does not match.
+#[tracing::instrument(skip_all)]
+pub async fn validate_password_reset_token(
+    table: &Table,
+    token: &str,
+) -> Result<Option<PasswordResetSession>> {
+    let Some(token) = PasswordResetToken::parse(token) else {
+        return Ok(None);
+    };
+    let Some(stored) = read_reset(table, &token.user_id, &token.reset_id).await? else {
+        return Ok(None);
+    };
+    let hash_ok = constant_time_eq(&stored.secret_hash, &hash_secret(&token.secret));
+    Ok((hash_ok && stored.expires_at > table.now()).then(|| stored.public()))
+}
+
+async fn read_reset(table: &Table, user_id: &str, reset_id: &str) -> Result<Option<ResetItem>> {
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(reset_key(user_id, reset_id)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+}
+
+/// Checks the emailed code for a validated reset session. The right code marks the session
+/// (and the user's address, if it is still the same one) as verified.
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn verify_password_reset_code(
+    table: &Table,
+    session: &PasswordResetSession,
+    code: &OneTimeCode,
+) -> Result<CodeCheck> {
+    for _ in 0..MAX_RACES {
+        let Some(stored) = read_reset(table, &session.user_id, &session.id).await? else {
+            return Ok(CodeCheck::Expired);
+        };
+        if stored.email_verified {
+            return Ok(CodeCheck::Accepted);
+        }
+        let code_state = StoredCode {
+            code_hash: &stored.code_hash,
+            attempts: stored.attempts,
+            expires_at: stored.expires_at,
+        };
+        let key = reset_key(&session.user_id, &session.id);
+        let result = match code_state.judge(code, table.now()) {
+            Judgement::Settled(check) => return Ok(check),
+            Judgement::Wrong => count_wrong_attempt(table, key, &code_state).await,
+            Judgement::Right => accept(table, key, &stored).await,
+        };
+        match result {
+            Err(Error::Conflict(REQUEST_CHANGED)) => continue,
+            other => return other,
+        }
+    }
+    Err(Error::Conflict("the reset session kept changing"))
+}
+
+/// Sets `EmailVerified` on the reset session if its attempt count is still the one read.
+async fn accept(table: &Table, key: Item, stored: &ResetItem) -> Result<CodeCheck> {
+    let result = table
+        .client()
+        .update_item()
+        .table_name(table.name())
+        .set_key(Some(key))
+        .update_expression("SET EmailVerified = :true")
+        .condition_expression("attribute_exists(#pk) AND Attempts = :seen")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":seen", AttributeValue::N(stored.attempts.to_string()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => {}
+        Err(e) if crate::error::is_condition_failed(&e) => {
+            return Err(Error::Conflict(REQUEST_CHANGED));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // The code proves the mailbox too; if the user moved to another address meanwhile,
+    // that address stays as it was.
+    let user_verified =
+        mark_email_verified_with(table, &stored.user_id, &stored.email, vec![], |_| {
+            Error::Conflict("unreachable: no extra items")
+        })
+        .await;
+    match user_verified {
+        Ok(()) | Err(Error::Conflict(_)) => Ok(CodeCheck::Accepted),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes a verified, unexpired reset session; [`Error::NotFound`] if it is not one any more
+/// (already used, expired, or the code was never entered).
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn consume_password_reset_session(
+    table: &Table,
+    session: &PasswordResetSession,
+) -> Result<()> {
+    let result = table
+        .client()
+        .delete_item()
+        .table_name(table.name())
+        .set_key(Some(reset_key(&session.user_id, &session.id)))
+        .condition_expression("EmailVerified = :true AND #exp > :now")
+        .expression_attribute_names("#exp", EXPIRES_AT)
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":now", item::epoch(table.now()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes every reset session of the user; returns how many there were.
+#[tracing::instrument(skip(table))]
+pub async fn invalidate_user_password_reset_sessions(
+    table: &Table,
+    user_id: &str,
+) -> Result<usize> {
+    let items = item::query_partition(table, &user_pk(user_id), SK_PREFIX).await?;
+    let keys: Vec<Item> = items.iter().map(item::key_of).collect();
+    let count = keys.len();
+    item::batch_delete(table, keys).await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PasswordResetToken;
+    use crate::random::{random_id, random_secret};
+
+    #[test]
+    fn a_token_round_trips_and_malformed_ones_do_not_parse() {
+        let (u, r, x) = (random_id(), random_id(), random_secret());
+        let token = format!("{u}.{r}.{x}");
+        assert_eq!(
+            PasswordResetToken::parse(&token).unwrap().to_string(),
+            token
+        );
+        for bad in [
+            String::new(),
+            format!("{u}.{r}"),
+            format!("{u}.{r}.{x}.extra"),
+            format!("{u}.{r}.{}", &x[1..]),
+            format!("{}.{r}.{x}", u.to_uppercase()),
+        ] {
+            assert!(PasswordResetToken::parse(&bad).is_none(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let secret = random_secret();
+        let token = PasswordResetToken::parse(&format!("{}.{}.{secret}", random_id(), random_id()));
+        assert!(!format!("{token:?}").contains(&secret));
+    }
+}

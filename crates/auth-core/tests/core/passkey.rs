@@ -1,0 +1,170 @@
+use crate::helpers::{email, get, n, new_user, s, scan_all};
+use auth_core::Error;
+use auth_core::passkey::{
+    NewPasskey, add_passkey, create_user_with_passkey, delete_passkey, find_passkey, list_passkeys,
+    record_passkey_use, rename_passkey,
+};
+use auth_core::user::{CLAIM_PK, delete_user, get_user};
+use auth_web::testing::test_table;
+
+fn new_passkey(id: &str) -> NewPasskey {
+    NewPasskey {
+        credential_id: id.into(),
+        name: " Laptop ".into(),
+        user_handle: "handle-1".into(),
+        credential: format!("{{\"cred\":\"{id}\"}}"),
+    }
+}
+
+#[tokio::test]
+async fn a_user_created_with_a_passkey_has_it_and_its_credential_claim() {
+    let table = test_table().await;
+    let (user, passkey) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    assert_eq!(user.password_hash, None);
+    assert_eq!(
+        get_user(&table, &user.id).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(passkey.name, "Laptop");
+    let item = get(&table, &format!("USER#{}", user.id), "PASSKEY#cred-1")
+        .await
+        .unwrap();
+    assert_eq!(s(&item, CLAIM_PK), "CREDENTIAL#cred-1");
+    let claim = get(&table, "CREDENTIAL#cred-1", "CREDENTIAL#cred-1")
+        .await
+        .unwrap();
+    assert_eq!(s(&claim, "UserId"), user.id);
+    assert_eq!(find_passkey(&table, "cred-1").await.unwrap(), Some(passkey));
+}
+
+#[tokio::test]
+async fn a_registered_credential_cannot_be_added_twice_to_any_account() {
+    let table = test_table().await;
+    let (ada, _) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    let err = add_passkey(&table, &ada.id, new_passkey("cred-1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let err = create_user_with_passkey(&table, &email("eve@example.com"), new_passkey("cred-1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(
+        scan_all(&table).await.len(),
+        4,
+        "Ada, her email, her passkey, its claim"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_email_writes_no_passkey() {
+    let table = test_table().await;
+    new_user(&table, "ada@example.com").await;
+    let err = create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EmailTaken), "{err:?}");
+    assert_eq!(find_passkey(&table, "cred-1").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn passkeys_are_listed_renamed_and_their_use_recorded() {
+    let table = test_table().await;
+    let (ada, _) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    table.clock().advance(time::Duration::seconds(5));
+    add_passkey(&table, &ada.id, new_passkey("cred-2"))
+        .await
+        .unwrap();
+    rename_passkey(&table, &ada.id, "cred-2", "Phone")
+        .await
+        .unwrap();
+    record_passkey_use(&table, &ada.id, "cred-1", "updated".into())
+        .await
+        .unwrap();
+    let passkeys = list_passkeys(&table, &ada.id).await.unwrap();
+    let names: Vec<_> = passkeys.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Laptop", "Phone"], "oldest first");
+    assert_eq!(passkeys[0].credential, "updated");
+    assert_eq!(passkeys[0].last_used_at, Some(table.now()));
+    let item = get(&table, &format!("USER#{}", ada.id), "PASSKEY#cred-1")
+        .await
+        .unwrap();
+    assert_eq!(n(&item, "LastUsedAt"), table.now().unix_timestamp());
+
+    assert!(matches!(
+        rename_passkey(&table, &ada.id, "cred-2", " ").await,
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        rename_passkey(&table, &ada.id, "nope", "x").await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        rename_passkey(&table, "someone-else", "cred-2", "x").await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn the_last_passkey_cannot_be_deleted() {
+    let table = test_table().await;
+    let (ada, _) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    add_passkey(&table, &ada.id, new_passkey("cred-2"))
+        .await
+        .unwrap();
+    delete_passkey(&table, &ada.id, "cred-1").await.unwrap();
+    assert_eq!(find_passkey(&table, "cred-1").await.unwrap(), None);
+    assert!(
+        get(&table, "CREDENTIAL#cred-1", "CREDENTIAL#cred-1")
+            .await
+            .is_none()
+    );
+    let err = delete_passkey(&table, &ada.id, "cred-2").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(list_passkeys(&table, &ada.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        delete_passkey(&table, &ada.id, "cred-1").await,
+        Err(Error::NotFound)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_concurrent_deletions_never_remove_both_of_two_passkeys() {
+    let table = test_table().await;
+    let (ada, _) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    add_passkey(&table, &ada.id, new_passkey("cred-2"))
+        .await
+        .unwrap();
+    let deletions = ["cred-1", "cred-2"].map(|id| {
+        let (table, user) = (table.table.clone(), ada.id.clone());
+        tokio::spawn(async move { delete_passkey(&table, &user, id).await })
+    });
+    futures::future::join_all(deletions).await;
+    assert_eq!(list_passkeys(&table, &ada.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn deleting_the_user_deletes_passkeys_and_credential_claims() {
+    let table = test_table().await;
+    let (ada, _) =
+        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+            .await
+            .unwrap();
+    delete_user(&table, &ada.id).await.unwrap();
+    assert!(scan_all(&table).await.is_empty());
+}

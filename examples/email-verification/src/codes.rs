@@ -1,0 +1,100 @@
+//! Mailing one-time codes. The mail goes out first and the item is written second, so a send
+//! that fails leaves the table as it was, and an earlier code keeps working.
+
+use crate::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};
+use auth_core::email_verification::{
+    CODE_LIFETIME, CodeCheck, OneTimeCode, put_email_verification_request,
+};
+use auth_core::user::EmailAddress;
+use auth_web::AppState;
+use auth_web::Stop;
+use auth_web::client_ip::ClientIp;
+use auth_web::mail::{Mail, MailError, Mailer};
+use axum::http::StatusCode;
+
+/// What a code is for; it decides the email's wording.
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+/// Makes a new code and mails it to `to`; the code is returned only if the mail went out.
+pub async fn mail_code(
+    mailer: &dyn Mailer,
+    to: &EmailAddress,
+    purpose: Purpose,
+) -> Result<OneTimeCode, MailError> {
+    let code = OneTimeCode::generate();
+    let (subject, intro) = match purpose {
+        Purpose::VerifyEmail => (
+            "Your verification code",
+            "Enter this code to verify your email address:",
+        ),
+        Purpose::ResetPassword => (
+            "Your password reset code",
+            "Enter this code to choose a new password:",
+        ),
+    };
+    let body = format!(
+        "{intro}\n\n    {}\n\nThe code expires in {} minutes and works once.\n\
+         If you did not ask for it, you can ignore this email.\n",
+        code.display(),
+        CODE_LIFETIME.whole_minutes()
+    );
+    let mail = Mail {
+        to: to.as_str().to_owned(),
+        subject: subject.to_owned(),
+        body,
+    };
+    mailer.send(mail).await?;
+    Ok(code)
+}
+
+/// Mails a verification code for `email` and stores the request (replacing an earlier one).
+/// Limited per account and per client address.
+pub async fn send_verification_code(
+    state: &AppState,
+    mailer: &dyn Mailer,
+    user_id: &str,
+    email: &EmailAddress,
+    ip: ClientIp,
+) -> Result<(), Stop> {
+    SEND_CODE_PER_IP
+        .consume(&state.table, &ip.0.to_string())
+        .await?;
+    SEND_CODE_PER_USER.consume(&state.table, user_id).await?;
+    let code = mail_code(mailer, email, Purpose::VerifyEmail).await?;
+    put_email_verification_request(&state.table, user_id, email, &code).await?;
+    Ok(())
+}
+
+/// What the user is told about a code that was not accepted.
+pub fn accepted(check: CodeCheck) -> Result<(), Stop> {
+    let message = match check {
+        CodeCheck::Accepted => return Ok(()),
+        CodeCheck::Wrong { attempts_left: 0 } => {
+            "That code is not right, and that was the last try. Send a new code.".to_owned()
+        }
+        CodeCheck::Wrong { attempts_left } => {
+            format!("That code is not right. You can try {attempts_left} more times.")
+        }
+        CodeCheck::TooManyAttempts => {
+            "Too many wrong tries: that code no longer works. Send a new code.".to_owned()
+        }
+        CodeCheck::Expired => {
+            "That code has expired or was already used. Send a new code.".to_owned()
+        }
+    };
+    Err(Stop::refuse(StatusCode::BAD_REQUEST, message))
+}
+
+/// A code as typed, or the message for something that cannot be one.
+pub fn parse_code(input: &str) -> Result<OneTimeCode, Stop> {
+    OneTimeCode::parse(input).ok_or_else(|| {
+        Stop::refuse(
+            StatusCode::BAD_REQUEST,
+            "Enter the code from the email: 8 letters and digits.",
+        )
+    })
+}

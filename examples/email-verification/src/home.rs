@@ -1,0 +1,50 @@
+//! `GET /`: who is signed in, or the way in. A user whose address is not verified yet is
+//! sent to `/verify-email`.
+
+use auth_web::view::{Notice, page};
+use auth_web::{AppState, MaybeUser};
+use axum::Router;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn home(MaybeUser(session): MaybeUser, Query(done): Query<Done>) -> Response {
+    let user = session.map(|s| s.user);
+    if user.as_ref().is_some_and(|u| !u.email_verified) {
+        return Redirect::to("/verify-email").into_response();
+    }
+    let notice = match done.done.as_deref() {
+        Some("verified") => Some("Your email address is verified."),
+        Some("reset") => Some("Your password was changed. Every other session was signed out."),
+        _ => None,
+    };
+    let body = match &user {
+        Some(user) => view! {
+            <Notice message=notice.map(str::to_owned)/>
+            <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+            <p><a href="/settings">"Change your email address"</a></p>
+        }
+        .into_any(),
+        None => view! {
+            <p>"This example verifies email addresses and resets passwords with one-time "
+               "codes sent by email, with everything stored in DynamoDB."</p>
+            <p><a href="/sign-up">"Create an account"</a>", "<a href="/sign-in">"sign in"</a>
+               ", or "<a href="/forgot-password">"reset a forgotten password"</a>"."</p>
+        }
+        .into_any(),
+    };
+    page("Email verification", user.as_ref(), body).into_response()
+}

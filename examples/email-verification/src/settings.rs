@@ -1,0 +1,118 @@
+//! `GET /settings` shows the address and a form to change it; `POST /settings/email` mails a
+//! code to the new address. The account moves to it only once that code is entered on
+//! `/verify-email` (see `auth_core::email_verification`): until then nothing changes, and the
+//! old address keeps working.
+//!
+//! A user whose address is not verified yet may post here too, from the verify page, to fix
+//! a typo in the address they signed up with.
+
+use crate::codes::send_verification_code;
+use crate::verified::VerifiedUser;
+use auth_core::email_verification::get_email_verification_request;
+use auth_core::user::{EmailAddress, User, get_user_by_email};
+use auth_web::Stop;
+use auth_web::client_ip::ClientIp;
+use auth_web::mail::Mailer;
+use auth_web::view::{Alert, Field, Notice, PostForm, page};
+use auth_web::{AppError, AppState, AuthUser, Form};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(show))
+        .route("/settings/email", post(change_email))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct EmailForm {
+    email: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    VerifiedUser(session): VerifiedUser,
+) -> Result<Response, AppError> {
+    let pending = get_email_verification_request(&state.table, &session.user.id)
+        .await?
+        .map(|r| {
+            format!(
+                "A code was sent to {}. Enter it on the verify page to switch.",
+                r.email
+            )
+        });
+    Ok(render(&session.user, StatusCode::OK, "", pending, None))
+}
+
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn change_email(
+    State(state): State<AppState>,
+    Extension(mailer): Extension<Arc<dyn Mailer>>,
+    ip: ClientIp,
+    AuthUser(session): AuthUser,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, AppError> {
+    let user = &session.user;
+    match request_change(&state, mailer.as_ref(), ip, user, &form.email).await {
+        Ok(()) => Ok(Redirect::to("/verify-email").into_response()),
+        Err(stop) => {
+            stop.render(|status, message| render(user, status, &form.email, None, Some(message)))
+        }
+    }
+}
+
+/// Refuses the current or a taken address, then mails a code to the new one.
+async fn request_change(
+    state: &AppState,
+    mailer: &dyn Mailer,
+    ip: ClientIp,
+    user: &User,
+    input: &str,
+) -> Result<(), Stop> {
+    let email = EmailAddress::parse(input)
+        .map_err(|e| Stop::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    if email.as_str() == user.email && user.email_verified {
+        return Err(Stop::refuse(
+            StatusCode::BAD_REQUEST,
+            "That is already your address.",
+        ));
+    }
+    let owner = get_user_by_email(&state.table, &email).await?;
+    if owner.is_some_and(|owner| owner.id != user.id) {
+        return Err(Stop::refuse(
+            StatusCode::CONFLICT,
+            "That address belongs to another account.",
+        ));
+    }
+    send_verification_code(state, mailer, &user.id, &email, ip).await
+}
+
+fn render(
+    user: &User,
+    status: StatusCode,
+    typed: &str,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let typed = typed.to_owned();
+    let body = view! {
+        <Notice message=notice/>
+        <section>
+            <h2>"Email address"</h2>
+            <p>"Your address is " <strong>{user.email.clone()}</strong>
+               {user.email_verified.then_some(" (verified)")}"."</p>
+            <Alert message=error/>
+            <PostForm action="/settings/email" submit="Send a code to the new address">
+                <Field label="New email" name="email" kind="email" value=typed autocomplete="email"/>
+            </PostForm>
+        </section>
+    };
+    (status, page("Settings", Some(user), body)).into_response()
+}

@@ -1,0 +1,71 @@
+//! `GET /sign-in` shows the form; `POST /sign-in` checks the password and starts a session.
+//! A user whose address is not verified yet lands on `/verify-email`, everyone else on `/`.
+//!
+//! `auth_core::credentials::verify_credentials` checks the password as in every example: wrong
+//! guesses are slowed by the login throttler (per email), and unknown emails get the same
+//! answer and the same hashing work as wrong passwords.
+
+use auth_core::credentials::verify_credentials;
+use auth_web::session::sign_in_and_redirect;
+use auth_web::view::{Alert, Field, PostForm, page};
+use auth_web::{AppError, AppState, Form, MaybeUser, Stop};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sign-in", get(show).post(submit))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct SignInForm {
+    email: String,
+    password: String,
+}
+
+async fn show(MaybeUser(session): MaybeUser) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(StatusCode::OK, "", None)
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    match verify_credentials(&state.table, &form.email, &form.password).await {
+        Ok(user) => {
+            let to = if user.email_verified {
+                "/"
+            } else {
+                "/verify-email"
+            };
+            sign_in_and_redirect(&state, &user.id, &headers, to).await
+        }
+        Err(e) => {
+            Stop::from(e).render(|status, message| render(status, &form.email, Some(message)))
+        }
+    }
+}
+
+fn render(status: StatusCode, email: &str, error: Option<String>) -> Response {
+    let email = email.to_owned();
+    let body = view! {
+        <Alert message=error/>
+        <PostForm action="/sign-in" submit="Sign in">
+            <Field label="Email" name="email" kind="email" value=email autocomplete="username"/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
+        </PostForm>
+        <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
+        <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>
+    };
+    (status, page("Sign in", None, body)).into_response()
+}

@@ -1,0 +1,155 @@
+//! `GET /verify-email` asks for the emailed code, `POST /verify-email` checks it, and
+//! `POST /verify-email/resend` mails a new one.
+//!
+//! 1. A signed-in user whose address is not verified is sent here by every other page.
+//! 2. The code is checked against `USER#<uid>` / `EMAIL_VERIFICATION` (limited per account,
+//!    and five wrong tries per code). The right code verifies the address, or, when the
+//!    request was for a new address, moves the account to it in one transaction.
+//! 3. "Send a new code" mails a fresh code to the pending address (or the account's own, if it
+//!    is not verified yet) and replaces the request.
+
+use crate::codes::{accepted, parse_code, send_verification_code};
+use crate::limits::VERIFY_CODE_PER_USER;
+use auth_core::email_verification::{
+    EmailVerificationRequest, get_email_verification_request, verify_email_code,
+};
+use auth_core::user::{EmailAddress, User};
+use auth_web::Stop;
+use auth_web::client_ip::ClientIp;
+use auth_web::mail::Mailer;
+use auth_web::view::{Alert, Field, Notice, PostButton, PostForm, page};
+use auth_web::{AppError, AppState, AuthUser, Form};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/verify-email", get(show).post(submit))
+        .route("/verify-email/resend", post(resend))
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct CodeForm {
+    code: String,
+}
+
+/// `?sent=1` after a new code was mailed; a flag, so nothing the URL says is shown.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Sent {
+    sent: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Query(sent): Query<Sent>,
+) -> Result<Response, AppError> {
+    let user = &session.user;
+    let request = get_email_verification_request(&state.table, &user.id).await?;
+    if user.email_verified && request.is_none() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let notice = sent.sent.map(|_| "We sent you a new code.".to_owned());
+    Ok(render(user, request.as_ref(), StatusCode::OK, notice, None))
+}
+
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn submit(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let user = &session.user;
+    let Err(stop) = check(&state, user, &form.code).await else {
+        return Ok(Redirect::to("/?done=verified").into_response());
+    };
+    let request = get_email_verification_request(&state.table, &user.id).await?;
+    stop.render(|status, message| render(user, request.as_ref(), status, None, Some(message)))
+}
+
+async fn check(state: &AppState, user: &User, input: &str) -> Result<(), Stop> {
+    VERIFY_CODE_PER_USER.consume(&state.table, &user.id).await?;
+    let code = parse_code(input)?;
+    match verify_email_code(&state.table, user, &code).await {
+        Ok(check) => accepted(check),
+        Err(auth_core::Error::EmailTaken) => Err(Stop::refuse(
+            StatusCode::CONFLICT,
+            "That address now belongs to another account. Choose a different one.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+async fn resend(
+    State(state): State<AppState>,
+    Extension(mailer): Extension<Arc<dyn Mailer>>,
+    ip: ClientIp,
+    AuthUser(session): AuthUser,
+) -> Result<Response, AppError> {
+    let user = &session.user;
+    let request = get_email_verification_request(&state.table, &user.id).await?;
+    let address = match (&request, user.email_verified) {
+        (Some(request), _) => request.email.as_str(),
+        (None, false) => user.email.as_str(),
+        (None, true) => return Ok(Redirect::to("/settings").into_response()),
+    };
+    let email = EmailAddress::parse(address)?;
+    match send_verification_code(&state, mailer.as_ref(), &user.id, &email, ip).await {
+        Ok(()) => Ok(Redirect::to("/verify-email?sent=1").into_response()),
+        Err(stop) => stop
+            .render(|status, message| render(user, request.as_ref(), status, None, Some(message))),
+    }
+}
+
+/// The page: where the code went, the code form, "send a new code", and for an address that
+/// is not verified yet, a way to fix a typo in it.
+pub fn render(
+    user: &User,
+    request: Option<&EmailVerificationRequest>,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let sent_to = match request {
+        Some(r) => view! {
+            <p>"We sent a code to " <strong>{r.email.clone()}</strong>
+               ". Enter it here; it works for 10 minutes."</p>
+        }
+        .into_any(),
+        None => view! {
+            <p>"Your code has expired or none was sent. Send a new one to "
+               <strong>{user.email.clone()}</strong>"."</p>
+        }
+        .into_any(),
+    };
+    let change_address = (!user.email_verified).then(|| {
+        view! {
+            <section>
+                <h2>"Wrong address?"</h2>
+                <PostForm action="/settings/email" submit="Send the code there instead">
+                    <Field label="Email" name="email" kind="email" autocomplete="email"/>
+                </PostForm>
+            </section>
+        }
+    });
+    let body = view! {
+        <Notice message=notice/>
+        <Alert message=error/>
+        {sent_to}
+        <PostForm action="/verify-email" submit="Verify">
+            <Field label="Code" name="code" autocomplete="one-time-code"/>
+        </PostForm>
+        <PostButton action="/verify-email/resend" label="Send a new code"/>
+        {change_address}
+    };
+    (status, page("Verify your email", Some(user), body)).into_response()
+}

@@ -1,0 +1,167 @@
+use crate::helpers::*;
+use auth_core::email_verification::MAX_ATTEMPTS;
+use auth_web::testing::location;
+use reqwest::StatusCode;
+use time::Duration;
+
+#[tokio::test]
+async fn a_wrong_code_is_refused_with_the_tries_left_and_only_the_count_changes() {
+    let example = spawn().await;
+    let (browser, code) = signed_up(&example, "ada@example.com").await;
+    let wrong = if code == "AAAAAAAA" {
+        "BBBBBBBB"
+    } else {
+        "AAAAAAAA"
+    };
+    let before = snapshot(example.table()).await;
+    let (status, page) = status_and_text(enter_code(&browser, wrong).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("That code is not right. You can try 4 more times."),
+        "{page}"
+    );
+    assert_eq!(snapshot(example.table()).await, before);
+    let user = user(example.table(), "ada@example.com").await.unwrap();
+    let request = verification_request(example.table(), &user.id)
+        .await
+        .unwrap();
+    assert_eq!(number(&request, "Attempts"), 1);
+
+    let (status, page) = status_and_text(enter_code(&browser, "12345").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("8 letters and digits"));
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused_even_while_its_item_still_exists() {
+    let example = spawn().await;
+    let (browser, code) = signed_up(&example, "ada@example.com").await;
+    example.clock().advance(Duration::minutes(10));
+    let before = snapshot(example.table()).await;
+    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("That code has expired or was already used."),
+        "{page}"
+    );
+    assert_eq!(snapshot(example.table()).await, before);
+    assert!(
+        !user(example.table(), "ada@example.com")
+            .await
+            .unwrap()
+            .email_verified
+    );
+}
+
+#[tokio::test]
+async fn a_code_works_only_once() {
+    let example = spawn().await;
+    let (browser, code) = signed_up(&example, "ada@example.com").await;
+    assert_eq!(
+        location(&enter_code(&browser, &code).await),
+        "/?done=verified"
+    );
+    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("expired or was already used"), "{page}");
+
+    browser
+        .post("/settings/email", &[("email", "ada@new.example")])
+        .await;
+    example.mail.code_for("ada@new.example").await;
+    let before = snapshot(example.table()).await;
+    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("That code is not right."), "{page}");
+    assert_eq!(snapshot(example.table()).await, before);
+}
+
+#[tokio::test]
+async fn too_many_wrong_codes_void_the_request_even_for_the_right_code() {
+    let example = spawn().await;
+    let (browser, code) = signed_up(&example, "ada@example.com").await;
+    let wrong = if code == "AAAAAAAA" {
+        "BBBBBBBB"
+    } else {
+        "AAAAAAAA"
+    };
+    for left in (0..MAX_ATTEMPTS).rev() {
+        let page = enter_code(&browser, wrong).await.text().await.unwrap();
+        if left == 0 {
+            assert!(page.contains("that was the last try"), "{page}");
+        } else {
+            assert!(page.contains(&format!("try {left} more times")), "{page}");
+        }
+    }
+    let before = snapshot(example.table()).await;
+    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Too many wrong tries"), "{page}");
+    assert_eq!(snapshot(example.table()).await, before);
+    assert!(
+        !user(example.table(), "ada@example.com")
+            .await
+            .unwrap()
+            .email_verified
+    );
+
+    browser.post("/verify-email/resend", &[]).await;
+    let fresh = example.mail.code_for("ada@example.com").await;
+    assert_eq!(
+        location(&enter_code(&browser, &fresh).await),
+        "/?done=verified",
+        "a new code starts over"
+    );
+}
+
+#[tokio::test]
+async fn the_code_of_another_user_is_refused() {
+    let example = spawn().await;
+    let (ada, _) = signed_up(&example, "ada@example.com").await;
+    let (_grace, graces_code) = signed_up(&example, "grace@example.com").await;
+    let before = snapshot(example.table()).await;
+    let (status, page) = status_and_text(enter_code(&ada, &graces_code).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("That code is not right."));
+    assert_eq!(snapshot(example.table()).await, before);
+    for email in ["ada@example.com", "grace@example.com"] {
+        assert!(!user(example.table(), email).await.unwrap().email_verified);
+    }
+}
+
+#[tokio::test]
+async fn sending_codes_is_limited_per_account() {
+    let example = spawn().await;
+    let (browser, _) = signed_up(&example, "ada@example.com").await;
+    for _ in 0..2 {
+        let response = browser.post("/verify-email/resend", &[]).await;
+        assert_eq!(location(&response), "/verify-email?sent=1");
+        example.mail.code_for("ada@example.com").await;
+    }
+    let response = browser.post("/verify-email/resend", &[]).await;
+    assert_eq!(response.headers()["retry-after"], "300");
+    let (status, page) = status_and_text(response).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("try again in 300 seconds"), "{page}");
+    example.clock().advance(Duration::minutes(5));
+    let response = browser.post("/verify-email/resend", &[]).await;
+    assert_eq!(location(&response), "/verify-email?sent=1");
+}
+
+#[tokio::test]
+async fn entering_codes_is_limited_per_account() {
+    let example = spawn().await;
+    let (browser, code) = signed_up(&example, "ada@example.com").await;
+    for _ in 0..10 {
+        let response = enter_code(&browser, "x").await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("try again in"), "{page}");
+    example.clock().advance(Duration::minutes(1));
+    assert_eq!(
+        location(&enter_code(&browser, &code).await),
+        "/?done=verified"
+    );
+}

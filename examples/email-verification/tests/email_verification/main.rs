@@ -1,0 +1,11 @@
+//! The email verification example end to end: the real app on a random port, a real
+//! DynamoDB API, a real SMTP server on loopback, and HTTP clients that behave like browsers.
+//! Codes are always read from the delivered email, never from the table.
+
+mod change_email;
+mod codes;
+mod csrf;
+mod helpers;
+mod mail_server;
+mod reset;
+mod sign_up;

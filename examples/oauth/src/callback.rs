@@ -1,0 +1,226 @@
+//! `GET /sign-in/<provider>/callback?code=…&state=…`: where the provider sends the browser back.
+//!
+//! 1. Take the flow cookie; the response clears it whatever happens (single use).
+//! 2. It must exist, name this provider, not be past its ten minutes (the table's clock), and
+//!    its `state` must equal the query's, compared in constant time. Otherwise: refused.
+//! 3. The provider's own `error` (the user said no) is shown as such.
+//! 4. Trade the code and PKCE verifier for tokens and a verified identity
+//!    (`Provider::finish`: GitHub's API, or a fully verified ID token).
+//! 5. Linking: the signed-in user must be the one who started; then the account claim and the
+//!    link item are written in one transaction.
+//! 6. Signing in: the claim `OAUTH#<provider>#<subject>` names the user; a session starts.
+//! 7. Signing up (no claim yet): the provider must vouch for the email address; user, email
+//!    claim, account claim and link are written in one transaction. An email that already
+//!    has an account is refused: accounts are never merged silently (see the README).
+
+use crate::OAuth;
+use crate::flow_cookie::{self, Flow};
+use crate::provider::{Identity, Provider};
+use crate::refusal::{provider_failed, refused};
+use auth_core::Error;
+use auth_core::oauth_account::{
+    create_user_with_oauth_account, find_user_by_oauth_account, link_oauth_account,
+};
+use auth_core::random::constant_time_eq;
+use auth_core::session::ValidSession;
+use auth_core::user::EmailAddress;
+use auth_web::session::sign_in_and_redirect;
+use auth_web::{AppError, AppState, MaybeUser};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use axum_extra::extract::CookieJar;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sign-in/{provider}/callback", get(callback))
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    MaybeUser(session): MaybeUser,
+    Path(slug): Path<String>,
+    RawQuery(query): RawQuery,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Response {
+    let flow = flow_cookie::read(&state, &jar);
+    let query: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let outcome = match oauth.providers.get(&slug) {
+        Some(provider) => finish(&state, &oauth, provider, flow, &query, session, &headers).await,
+        None => Err(AppError::NotFound),
+    };
+    let clear = CookieJar::new().add(flow_cookie::removal(&state));
+    match outcome {
+        Ok(response) => (clear, response).into_response(),
+        Err(e) => (clear, e).into_response(),
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    oauth: &OAuth,
+    provider: &Provider,
+    flow: Option<Flow>,
+    query: &HashMap<String, String>,
+    session: Option<ValidSession>,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(flow) = flow.filter(|f| f.provider == provider.slug) else {
+        return Ok(start_again(
+            "This sign-in was not started in this browser, or was finished already.",
+        ));
+    };
+    let returned_state = query.get("state").map(String::as_str).unwrap_or_default();
+    if !constant_time_eq(returned_state.as_bytes(), flow.secrets.state.as_bytes()) {
+        return Ok(start_again(
+            "The answer from the provider does not belong to this sign-in (the state does not match).",
+        ));
+    }
+    if flow.expires_at <= state.table.now() {
+        return Ok(start_again("This sign-in took longer than ten minutes."));
+    }
+    if let Some(error) = query.get("error") {
+        let message = format!(
+            "{} did not sign you in: it answered \u{201c}{error}\u{201d}.",
+            provider.name
+        );
+        let detail = query.get("error_description").cloned();
+        return Ok(refused(
+            StatusCode::BAD_REQUEST,
+            "Sign-in cancelled",
+            message,
+            detail,
+        ));
+    }
+    let Some(code) = query.get("code").cloned() else {
+        return Ok(start_again("The provider sent no authorization code."));
+    };
+    let redirect = provider.redirect_uri(&state.origin);
+    let identity = match provider
+        .finish(
+            &oauth.http,
+            &redirect,
+            code,
+            &flow.secrets,
+            state.table.now(),
+        )
+        .await
+    {
+        Ok(identity) => identity,
+        Err(e) => return Ok(provider_failed(e)),
+    };
+    match flow.link_user {
+        Some(user_id) => link(state, provider, session, &user_id, identity).await,
+        None => sign_in_or_up(state, provider, identity, headers).await,
+    }
+}
+
+fn start_again(message: &str) -> Response {
+    refused(
+        StatusCode::BAD_REQUEST,
+        "Sign-in could not be completed",
+        format!("{message} Nobody was signed in; please start again."),
+        None,
+    )
+}
+
+/// Step 5.
+async fn link(
+    state: &AppState,
+    provider: &Provider,
+    session: Option<ValidSession>,
+    user_id: &str,
+    identity: Identity,
+) -> Result<Response, AppError> {
+    let Some(session) = session.filter(|s| s.user.id == user_id) else {
+        return Ok(start_again(
+            "Linking needs you to be signed in as the account that started it.",
+        ));
+    };
+    let owner = find_user_by_oauth_account(
+        &state.table,
+        &identity.account.provider,
+        &identity.account.subject,
+    )
+    .await?;
+    match owner {
+        Some(owner) if owner.id == session.user.id => {
+            return Ok(Redirect::to("/settings?done=already").into_response());
+        }
+        Some(_) => return Ok(linked_elsewhere(provider)),
+        None => {}
+    }
+    match link_oauth_account(&state.table, &session.user.id, &identity.account).await {
+        Ok(()) => Ok(Redirect::to("/settings?done=linked").into_response()),
+        Err(Error::Conflict(_)) => Ok(linked_elsewhere(provider)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn linked_elsewhere(provider: &Provider) -> Response {
+    refused(
+        StatusCode::CONFLICT,
+        "Account linked elsewhere",
+        format!(
+            "That {} account already signs in to another account of this app. Unlink it there first.",
+            provider.name
+        ),
+        None,
+    )
+}
+
+/// Steps 6 and 7.
+async fn sign_in_or_up(
+    state: &AppState,
+    provider: &Provider,
+    identity: Identity,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let account = &identity.account;
+    if let Some(user) =
+        find_user_by_oauth_account(&state.table, &account.provider, &account.subject).await?
+    {
+        return sign_in_and_redirect(state, &user.id, headers, "/").await;
+    }
+    let email = identity
+        .verified_email
+        .as_deref()
+        .and_then(|e| EmailAddress::parse(e).ok());
+    let Some(email) = email else {
+        return Ok(refused(
+            StatusCode::BAD_REQUEST,
+            "No verified email address",
+            format!(
+                "{} did not share a verified email address, and a new account needs one. Verify \
+                 your primary email address there, then sign in again.",
+                provider.name
+            ),
+            None,
+        ));
+    };
+    match create_user_with_oauth_account(&state.table, &email, account).await {
+        Ok(user) => sign_in_and_redirect(state, &user.id, headers, "/").await,
+        Err(Error::EmailTaken) => Ok(refused(
+            StatusCode::CONFLICT,
+            "This email already has an account",
+            format!(
+                "An account with {email} already exists here. Sign in the way you did before, \
+                 then link {} under Settings. Accounts are never merged automatically, because \
+                 that would let whoever controls the email at {} take over the account.",
+                provider.name, provider.name
+            ),
+            None,
+        )),
+        Err(Error::Conflict(_)) => Ok(start_again(
+            "Another sign-in with this account happened at the same moment.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

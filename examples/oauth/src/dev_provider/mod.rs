@@ -1,0 +1,120 @@
+//! A local OpenID Connect provider for development: click through the whole redirect flow
+//! without an account anywhere. Off by default (`OAUTH_DEV_PROVIDER=true` turns it on); it
+//! listens on 127.0.0.1 only, on a port of its own, and anyone who can reach it can sign in as
+//! any email address, so it must never face a network.
+//!
+//! It is a real provider over real HTTP: discovery, an authorize page, a token endpoint that
+//! checks the client secret, the redirect URI and PKCE, and RS256-signed ID tokens with a JWKS.
+//! The tests use it too, told by [`Quirks`] to misbehave in the ways a provider can.
+//!
+//! Its signing key and its codes live in its own memory: it is the provider, not the app.
+
+mod authorize;
+mod token;
+
+use axum::Router;
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use token::SigningKeys;
+use url::Url;
+
+/// Ways the provider can be told to misbehave; all off by default.
+#[derive(Clone, Debug, Default)]
+pub struct Quirks {
+    /// The ID token carries a nonce other than the one asked for.
+    pub wrong_nonce: bool,
+    /// The ID token expired an hour ago.
+    pub expired_id_token: bool,
+    /// The ID token is for another client.
+    pub wrong_audience: bool,
+    /// The ID token's signature does not match its content.
+    pub bad_signature: bool,
+    /// The email is reported as not verified.
+    pub unverified_email: bool,
+    /// The token endpoint answers with an OAuth error instead of tokens.
+    pub token_error: bool,
+}
+
+/// A running dev provider.
+#[derive(Clone)]
+pub struct DevProvider {
+    inner: Arc<DevState>,
+}
+
+/// Everything the endpoints share.
+struct DevState {
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    redirect_uris: Vec<Url>,
+    keys: SigningKeys,
+    /// Issued codes, each taken (removed) by its one exchange.
+    codes: Mutex<HashMap<String, token::Grant>>,
+    quirks: Mutex<Quirks>,
+}
+
+impl DevProvider {
+    /// Generates a signing key, binds 127.0.0.1:`port` (0 for any) and serves in the background.
+    /// Only `redirect_uris` are accepted, compared exactly, as a real provider does.
+    pub fn start(port: u16, redirect_uris: Vec<Url>) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+        listener.set_nonblocking(true)?;
+        let port = listener.local_addr()?.port();
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let inner = Arc::new(DevState {
+            issuer: format!("http://127.0.0.1:{port}"),
+            client_id: "dev-client".into(),
+            client_secret: auth_core::random::random_secret(),
+            redirect_uris,
+            keys: SigningKeys::generate().map_err(std::io::Error::other)?,
+            codes: Mutex::default(),
+            quirks: Mutex::default(),
+        });
+        let app = router(inner.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("dev provider stopped: {e}");
+            }
+        });
+        tracing::info!("local dev OpenID Connect provider at {}", inner.issuer);
+        Ok(Self { inner })
+    }
+
+    /// The issuer URL, `http://127.0.0.1:<port>`, for discovery.
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The provider configuration the app signs in with, under `slug` and `name`.
+    pub fn provider(&self, slug: &str, name: &str) -> crate::provider::Provider {
+        crate::provider::Provider {
+            slug: slug.into(),
+            name: name.into(),
+            client_id: self.inner.client_id.clone(),
+            client_secret: self.inner.client_secret.clone(),
+            endpoints: crate::provider::Endpoints::Oidc {
+                issuer: self.inner.issuer.clone(),
+            },
+        }
+    }
+
+    /// Replaces the quirks for every request from now on.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        *lock(&self.inner.quirks) = quirks;
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn router(state: Arc<DevState>) -> Router {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(token::discovery))
+        .route("/jwks", get(token::jwks))
+        .route("/authorize", get(authorize::show).post(authorize::decide))
+        .route("/token", post(token::exchange))
+        .with_state(state)
+}

@@ -1,0 +1,72 @@
+//! The flow cookie: what the app must remember while the browser is at the provider (state,
+//! PKCE verifier, nonce, and whether this is a sign-in or a link), kept in the browser rather
+//! than in process memory, so any app instance can handle the callback.
+//!
+//! HttpOnly (scripts never see it), SameSite=Lax (sent on the provider's top-level redirect
+//! back, not on cross-site subrequests), ten minutes, and cleared by the callback whatever the
+//! outcome: single use. It needs no signature: it only holds values the app compares with what
+//! the provider sends back, and a link also requires the signed-in user to be the one named.
+
+use crate::provider::FlowSecrets;
+use auth_web::AppState;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+/// How long a visit to the provider may take.
+pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    /// The provider's slug; the callback URL must name the same one.
+    pub provider: String,
+    pub secrets: FlowSecrets,
+    /// `Some(user id)` when a signed-in user is linking another account.
+    pub link_user: Option<String>,
+    #[serde(with = "time::serde::timestamp")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// `__Host-` prefixed over https, so no subdomain can plant one.
+fn name(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-oauth_flow"
+    } else {
+        "oauth_flow"
+    }
+}
+
+fn base(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((name(state), value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(state.secure_cookies())
+        .build()
+}
+
+/// The cookie that carries `flow` until the callback.
+pub fn set(state: &AppState, flow: &Flow) -> Cookie<'static> {
+    // A struct of strings always serializes; were it ever empty, the callback would refuse.
+    let json = serde_json::to_vec(flow).unwrap_or_default();
+    let mut cookie = base(state, URL_SAFE_NO_PAD.encode(json));
+    cookie.set_max_age(FLOW_LIFETIME);
+    cookie
+}
+
+/// A cookie that makes the browser forget the flow.
+pub fn removal(state: &AppState) -> Cookie<'static> {
+    let mut cookie = base(state, String::new());
+    cookie.make_removal();
+    cookie
+}
+
+/// The flow this browser started, if it sent a readable cookie.
+pub fn read(state: &AppState, jar: &CookieJar) -> Option<Flow> {
+    let value = jar.get(name(state))?.value();
+    let json = URL_SAFE_NO_PAD.decode(value).ok()?;
+    serde_json::from_slice(&json).ok()
+}

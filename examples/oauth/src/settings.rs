@@ -1,0 +1,190 @@
+//! `GET /settings`: linked accounts (link another, unlink one) and active sessions.
+//!
+//! - `GET /settings/link/<provider>` starts the same flow as signing in, with the user's id in
+//!   the flow cookie; the callback links instead of signing in.
+//! - `POST /settings/unlink` (`account` = `<provider>#<subject>`) deletes the account claim and
+//!   the link in one transaction, never the last way to sign in.
+//! - `POST /settings/sessions/revoke-all` signs out every session of the user.
+
+use crate::OAuth;
+use crate::sign_in::start_flow;
+use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_account};
+use auth_core::session::{invalidate_user_sessions, list_user_sessions};
+use auth_web::session::clear_and_redirect;
+use auth_web::view::{Alert, Notice, PostButton, page};
+use auth_web::{AppError, AppState, AuthUser, Form};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use leptos::prelude::*;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(show))
+        .route("/settings/link/{provider}", get(link))
+        .route("/settings/unlink", post(unlink))
+        .route("/settings/sessions/revoke-all", post(revoke_all))
+}
+
+/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
+#[derive(Default, Deserialize)]
+struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    AuthUser(session): AuthUser,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = match done.done.as_deref() {
+        Some("linked") => Some("The account was linked: you can now sign in with it too."),
+        Some("already") => Some("That account was linked to yours already."),
+        Some("unlinked") => Some("The account was unlinked."),
+        _ => None,
+    };
+    render(&state, &oauth, &session.user, StatusCode::OK, notice, None).await
+}
+
+async fn render(
+    state: &AppState,
+    oauth: &OAuth,
+    user: &auth_core::user::User,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let accounts = list_oauth_accounts(&state.table, &user.id).await?;
+    let can_unlink = accounts.len() > 1 || user.password_hash.is_some();
+    let rows = accounts
+        .into_iter()
+        .map(|a| account_row(oauth, a, can_unlink))
+        .collect::<Vec<_>>();
+    let links = oauth
+        .providers
+        .iter()
+        .map(|p| {
+            let href = format!("/settings/link/{}", p.slug);
+            view! { <li><a href=href>{format!("Link {}", p.name)}</a></li> }
+        })
+        .collect::<Vec<_>>();
+    let sessions = list_user_sessions(&state.table, &user.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let device = s.user_agent.unwrap_or_else(|| "Unknown device".into());
+            view! { <li>{device}" — since "{format_time(s.created_at)}</li> }
+        })
+        .collect::<Vec<_>>();
+    let body = view! {
+        <Notice message=notice.map(str::to_owned)/>
+        <section>
+            <h2>"Linked accounts"</h2>
+            <Alert message=error/>
+            <table>
+                <thead><tr><th>"Provider"</th><th>"Account"</th><th>"Linked"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(!can_unlink).then(|| view! {
+                <p class="muted">"This is your only way to sign in; link another account before unlinking it."</p>
+            })}
+            <h3>"Link another account"</h3>
+            <ul class="providers">{links}</ul>
+        </section>
+        <section>
+            <h2>"Active sessions"</h2>
+            <ul>{sessions}</ul>
+            <PostButton action="/settings/sessions/revoke-all" label="Sign out everywhere"/>
+        </section>
+    };
+    Ok((status, page("Settings", Some(user), body)).into_response())
+}
+
+fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> impl IntoView + use<> {
+    let id = account.identity;
+    let provider = oauth
+        .providers
+        .get(&id.provider)
+        .map_or(id.provider.clone(), |p| p.name.clone());
+    let unlink = can_unlink.then(|| {
+        let value = format!("{}#{}", id.provider, id.subject);
+        view! { <PostButton action="/settings/unlink" label="Unlink" hidden=("account", value)/> }
+    });
+    view! {
+        <tr>
+            <td>{provider}</td>
+            <td>{id.label}</td>
+            <td>{format_time(account.linked_at)}</td>
+            <td>{unlink}</td>
+        </tr>
+    }
+}
+
+async fn link(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    AuthUser(session): AuthUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
+    Ok(start_flow(&state, &oauth, provider, Some(session.user.id)).await)
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct UnlinkForm {
+    account: String,
+}
+
+async fn unlink(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    AuthUser(session): AuthUser,
+    Form(form): Form<UnlinkForm>,
+) -> Result<Response, AppError> {
+    let Some((provider, subject)) = form.account.split_once('#') else {
+        return Err(AppError::BadRequest(
+            "That account is not linked to yours.".into(),
+        ));
+    };
+    match unlink_oauth_account(&state.table, &session.user, provider, subject).await {
+        Ok(()) => Ok(Redirect::to("/settings?done=unlinked").into_response()),
+        Err(auth_core::Error::InvalidInput(message)) => {
+            render(
+                &state,
+                &oauth,
+                &session.user,
+                StatusCode::CONFLICT,
+                None,
+                Some(message),
+            )
+            .await
+        }
+        Err(auth_core::Error::NotFound) => Err(AppError::BadRequest(
+            "That account is not linked to yours.".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_all(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+) -> Result<Response, AppError> {
+    invalidate_user_sessions(&state.table, &session.user.id, None).await?;
+    Ok(clear_and_redirect(&state, "/"))
+}
+
+fn format_time(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}

@@ -1,0 +1,149 @@
+//! `GET /sign-in` and `GET /sign-up` show a button per configured provider (or, with none,
+//! exactly what to configure); `GET /sign-in/<provider>` starts the flow.
+//!
+//! Starting is a GET link, not a form: the Content-Security-Policy's `form-action 'self'`
+//! would stop a form whose answer redirects to another site. Its only effect is the flow
+//! cookie, so a link is safe.
+//!
+//! 1. Build the provider's authorization URL with a fresh `state`, PKCE verifier and (OIDC)
+//!    nonce (`Provider::start`; OIDC discovers the endpoints first).
+//! 2. Put those secrets in the flow cookie (ten minutes, HttpOnly, SameSite=Lax).
+//! 3. Redirect (303) the browser to the provider.
+
+use crate::OAuth;
+use crate::flow_cookie::{self, FLOW_LIFETIME, Flow};
+use crate::provider::Provider;
+use crate::refusal::provider_failed;
+use auth_web::view::page;
+use auth_web::{AppError, AppState, MaybeUser};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use axum_extra::extract::CookieJar;
+use leptos::prelude::*;
+use url::Url;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in_page))
+        .route("/sign-up", get(sign_up_page))
+        .route("/sign-in/{provider}", get(start))
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    MaybeUser(session): MaybeUser,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let intro = "Sign in with the account you used before.";
+    page("Sign in", None, buttons(&state.origin, &oauth, intro)).into_response()
+}
+
+async fn sign_up_page(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    MaybeUser(session): MaybeUser,
+) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let intro = "Your first sign-in creates your account, with the verified email address the \
+                 provider gives. No password is stored here.";
+    page(
+        "Create an account",
+        None,
+        buttons(&state.origin, &oauth, intro),
+    )
+    .into_response()
+}
+
+/// One "Sign in with …" link per provider, or the setup instructions if there are none.
+fn buttons(origin: &Url, oauth: &OAuth, intro: &'static str) -> AnyView {
+    if oauth.providers.is_empty() {
+        return setup_instructions(origin).into_any();
+    }
+    let links = oauth
+        .providers
+        .iter()
+        .map(|p| {
+            let href = format!("/sign-in/{}", p.slug);
+            view! { <li><a href=href>{format!("Sign in with {}", p.name)}</a></li> }
+        })
+        .collect::<Vec<_>>();
+    view! { <p>{intro}</p><ul class="providers">{links}</ul> }.into_any()
+}
+
+fn setup_instructions(origin: &Url) -> impl IntoView + use<> {
+    let redirect = |slug: &str| format!("{}sign-in/{slug}/callback", origin.as_str());
+    let rows = [
+        (
+            "GitHub",
+            "GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET",
+            redirect("github"),
+        ),
+        (
+            "Google",
+            "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET",
+            redirect("google"),
+        ),
+        (
+            "Any OpenID Connect provider",
+            "OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (and OIDC_NAME)",
+            redirect("oidc"),
+        ),
+    ]
+    .map(|(name, vars, uri)| {
+        view! { <tr><td>{name}</td><td><code>{vars}</code></td><td><code>{uri}</code></td></tr> }
+    });
+    view! {
+        <p class="alert" role="alert">"No sign-in provider is configured yet."</p>
+        <p>"Register an OAuth app at a provider, then set its variables (in the environment or "
+           "a " <code>".env"</code> " file) and restart. The provider must send users back to "
+           "the redirect URI shown."</p>
+        <table>
+            <thead><tr><th>"Provider"</th><th>"Variables"</th><th>"Redirect URI"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p>"Or try the whole flow with no account anywhere: restart with "
+           <code>"OAUTH_DEV_PROVIDER=true"</code> " for a local development provider."</p>
+    }
+}
+
+async fn start(
+    State(state): State<AppState>,
+    Extension(oauth): Extension<OAuth>,
+    MaybeUser(session): MaybeUser,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    if session.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
+    Ok(start_flow(&state, &oauth, provider, None).await)
+}
+
+/// Steps 1–3 above, for a sign-in (`link_user` is `None`) or for linking to that user.
+pub(crate) async fn start_flow(
+    state: &AppState,
+    oauth: &OAuth,
+    provider: &Provider,
+    link_user: Option<String>,
+) -> Response {
+    let redirect = provider.redirect_uri(&state.origin);
+    let (url, secrets) = match provider.start(&oauth.http, &redirect).await {
+        Ok(started) => started,
+        Err(e) => return provider_failed(e),
+    };
+    let flow = Flow {
+        provider: provider.slug.clone(),
+        secrets,
+        link_user,
+        expires_at: state.table.now() + FLOW_LIFETIME,
+    };
+    let jar = CookieJar::new().add(flow_cookie::set(state, &flow));
+    (jar, Redirect::to(url.as_str())).into_response()
+}

@@ -1,0 +1,89 @@
+use crate::helpers::*;
+use auth_web::testing::location;
+use oauth::Providers;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn the_sign_in_and_sign_up_pages_offer_every_configured_provider() {
+    let h = spawn().await;
+    let browser = h.app.browser();
+    for path in ["/sign-in", "/sign-up"] {
+        let (status, page) = status_and_text(browser.get(path).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(r#"href="/sign-in/github">Sign in with GitHub"#),
+            "{page}"
+        );
+        assert!(page.contains(r#"href="/sign-in/google">Sign in with Google"#));
+        assert!(page.contains(r#"href="/sign-in/oidc">Sign in with Keycloak"#));
+    }
+}
+
+#[tokio::test]
+async fn with_no_provider_the_page_says_what_to_set_and_where_to_redirect() {
+    let app = spawn_with(Providers::default()).await;
+    let page = app.browser().get("/sign-in").await.text().await.unwrap();
+    assert!(page.contains("No sign-in provider is configured"));
+    assert!(page.contains("GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET"));
+    assert!(page.contains("OIDC_ISSUER_URL"));
+    assert!(page.contains("OAUTH_DEV_PROVIDER=true"));
+    let redirect = callback_url(&app.state.origin, "github");
+    assert!(page.contains(redirect.as_str()), "{page}");
+}
+
+#[tokio::test]
+async fn starting_a_sign_in_sets_a_short_lived_http_only_lax_flow_cookie_and_redirects() {
+    let h = spawn().await;
+    let response = h.app.browser().get("/sign-in/google").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = location(&response);
+    assert!(to.starts_with(h.dev.issuer()), "{to}");
+    for param in [
+        "state=",
+        "nonce=",
+        "code_challenge=",
+        "code_challenge_method=S256",
+        "scope=openid",
+    ] {
+        assert!(to.contains(param), "{param} in {to}");
+    }
+    let cookie = flow_set_cookie(&response).unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+}
+
+#[tokio::test]
+async fn the_callback_clears_the_flow_cookie() {
+    let h = spawn().await;
+    let browser = h.app.browser();
+    let response = oidc_flow(&browser, "/sign-in/google", "grace@example.com").await;
+    let cookie = flow_set_cookie(&response).unwrap();
+    assert!(cookie.contains("Max-Age=0"), "{cookie}");
+}
+
+#[tokio::test]
+async fn unknown_providers_are_not_found() {
+    let h = spawn().await;
+    let browser = h.app.browser();
+    assert_eq!(
+        browser.get("/sign-in/myspace").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        browser
+            .get("/sign-in/myspace/callback?code=x&state=y")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn settings_need_a_signed_in_user() {
+    let h = spawn().await;
+    assert_eq!(
+        location(&h.app.browser().get("/settings").await),
+        "/sign-in"
+    );
+}

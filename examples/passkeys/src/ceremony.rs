@@ -1,0 +1,99 @@
+//! The ceremony cookie and the ceremony item it points to.
+//!
+//! Starting a ceremony stores the WebAuthn library's state in DynamoDB
+//! (`auth_core::ceremony`) and gives the browser only a random token, in an HttpOnly,
+//! SameSite=Strict cookie that lives as long as the item. Finishing takes the item (a
+//! conditional delete: single use), and checks that it is the right kind of ceremony for the
+//! right user. Nothing is kept in process memory, so any app instance can finish it.
+
+use crate::api::ApiError;
+use auth_core::ceremony::{CEREMONY_TIMEOUT, Ceremony, start_ceremony, take_ceremony};
+use auth_web::AppState;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// What a ceremony is for; a ceremony of one purpose can never finish another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    SignIn,
+    AddPasskey,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::SignUp => "sign-up",
+            Self::SignIn => "sign-in",
+            Self::AddPasskey => "add-passkey",
+        }
+    }
+}
+
+/// `__Host-` prefixed over https, where browsers then enforce Secure, Path=/ and no Domain.
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-ceremony"
+    } else {
+        "ceremony"
+    }
+}
+
+fn cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(state), value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .secure(state.secure_cookies())
+        .max_age(CEREMONY_TIMEOUT)
+        .build()
+}
+
+/// Stores a new ceremony and returns the jar with its cookie set.
+pub async fn start(
+    state: &AppState,
+    jar: CookieJar,
+    purpose: Purpose,
+    user_id: Option<&str>,
+    subject: Option<&str>,
+    library_state: &impl Serialize,
+) -> Result<CookieJar, ApiError> {
+    let serialized = serde_json::to_string(library_state).map_err(|e| {
+        tracing::error!("cannot serialize the ceremony state: {e}");
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "The app hit an unexpected error. Please try again.",
+        )
+    })?;
+    let token =
+        start_ceremony(&state.table, purpose.as_str(), user_id, subject, serialized).await?;
+    Ok(jar.add(cookie(state, token)))
+}
+
+/// Takes this browser's ceremony (single use) and returns it with the library's state,
+/// provided it has the expected purpose and was started by `user_id`. The cookie is removed.
+pub async fn finish<T: DeserializeOwned>(
+    state: &AppState,
+    jar: CookieJar,
+    purpose: Purpose,
+    user_id: Option<&str>,
+) -> Result<(CookieJar, Ceremony, T), ApiError> {
+    let gone = || ApiError::refused("This attempt expired or was already used. Please try again.");
+    let token = jar
+        .get(cookie_name(state))
+        .map(|c| c.value().to_owned())
+        .ok_or_else(gone)?;
+    let jar = jar.remove(cookie(state, String::new()));
+    let ceremony = take_ceremony(&state.table, &token)
+        .await?
+        .ok_or_else(gone)?;
+    if ceremony.purpose != purpose.as_str() || ceremony.user_id.as_deref() != user_id {
+        return Err(gone());
+    }
+    let library_state = serde_json::from_str(&ceremony.state).map_err(|e| {
+        tracing::error!("stored ceremony state does not parse: {e}");
+        gone()
+    })?;
+    Ok((jar, ceremony, library_state))
+}

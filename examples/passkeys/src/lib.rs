@@ -1,0 +1,39 @@
+//! Passwordless sign-in with passkeys (WebAuthn): sign up with an email and a passkey, sign in
+//! with a discoverable passkey, and add, rename or delete passkeys in settings.
+//! See this example's README for both ceremonies, the items written and the cookies set.
+
+mod api;
+mod authentication;
+mod ceremony;
+mod home;
+mod limits;
+mod registration;
+mod relying_party;
+mod script;
+mod settings;
+mod sign_in;
+mod sign_up;
+
+pub use relying_party::RelyingParty;
+
+use auth_web::AppState;
+use auth_web::session::sign_out_router;
+use axum::{Extension, Router};
+
+/// Every route of this example; `auth_web::server` adds the shared ones and the layers.
+/// The WebAuthn relying party is built from the app's origin, so it works behind a real domain.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let relying_party = match RelyingParty::for_origin(&state.origin) {
+        Ok(rp) => rp,
+        // A startup misconfiguration (an IP address as origin), not a request: stop loudly.
+        Err(e) => panic!("cannot serve passkeys at {}: {e}", state.origin),
+    };
+    Router::new()
+        .merge(home::router())
+        .merge(sign_up::router())
+        .merge(sign_in::router())
+        .merge(sign_out_router())
+        .merge(settings::router())
+        .merge(script::router())
+        .layer(Extension(relying_party))
+}

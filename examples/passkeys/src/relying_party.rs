@@ -1,0 +1,32 @@
+//! The WebAuthn relying party: who this app is to an authenticator.
+//!
+//! Its id is the origin's host (`localhost` by default, `auth.example.com` behind a real
+//! domain) and only the app's own origin is accepted in a client's signed data. Passkeys are
+//! bound to the id: change the domain and old passkeys no longer work.
+
+use std::sync::Arc;
+use url::Url;
+use webauthn_rs::prelude::{Webauthn, WebauthnBuilder, WebauthnError};
+
+/// The configured `webauthn_rs::Webauthn`, shared by every handler.
+#[derive(Clone)]
+pub struct RelyingParty(Arc<Webauthn>);
+
+impl RelyingParty {
+    /// The relying party for an origin such as `http://localhost:3003`.
+    pub fn for_origin(origin: &Url) -> Result<Self, WebauthnError> {
+        let id = origin.domain().ok_or(WebauthnError::Configuration)?;
+        let webauthn = WebauthnBuilder::new(id, origin)?
+            .rp_name("Auth examples")
+            .build()?;
+        Ok(Self(Arc::new(webauthn)))
+    }
+}
+
+impl std::ops::Deref for RelyingParty {
+    type Target = Webauthn;
+
+    fn deref(&self) -> &Webauthn {
+        &self.0
+    }
+}

@@ -1,0 +1,120 @@
+//! `GET /settings`: the user's passkeys, with forms to add, rename and delete them.
+
+mod add;
+mod manage;
+
+use crate::script::passkey_support;
+use auth_core::passkey::{Passkey, list_passkeys};
+use auth_core::session::ValidSession;
+use auth_web::view::{Alert, Notice, PostButton, page};
+use auth_web::{AppError, AppState, AuthUser};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(show))
+        .merge(add::router())
+        .merge(manage::router())
+}
+
+/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
+#[derive(Default, Deserialize)]
+struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    AuthUser(session): AuthUser,
+    Query(done): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = match done.done.as_deref() {
+        Some("added") => Some("Your new passkey was added."),
+        Some("renamed") => Some("The passkey was renamed."),
+        Some("deleted") => Some("The passkey was deleted."),
+        _ => None,
+    };
+    render(&state, &session, StatusCode::OK, notice, None).await
+}
+
+/// The settings page, with an optional confirmation or error.
+pub(crate) async fn render(
+    state: &AppState,
+    current: &ValidSession,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let passkeys = list_passkeys(&state.table, &current.user.id).await?;
+    let only_one = passkeys.len() == 1;
+    let rows = passkeys
+        .into_iter()
+        .map(|p| passkey_row(p, only_one))
+        .collect::<Vec<_>>();
+    let body = view! {
+        <Notice message=notice.map(str::to_owned)/>
+        <Alert message=error/>
+        <section>
+            <h2>"Your passkeys"</h2>
+            <table>
+                <thead><tr><th>"Name"</th><th>"Added"</th><th>"Last used"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+        <section>
+            <h2>"Add a passkey"</h2>
+            {passkey_support()}
+            <form method="post" action="/settings/passkeys/add" data-passkey="create"
+                data-options="/settings/passkeys/options" data-finish="/settings/passkeys/finish">
+                <label>
+                    <span>"Name"</span>
+                    <input type="text" name="name" value="Another passkey" maxlength="60" required/>
+                </label>
+                <button type="submit">"Add a passkey"</button>
+            </form>
+        </section>
+    };
+    Ok((status, page("Settings", Some(&current.user), body)).into_response())
+}
+
+fn passkey_row(passkey: Passkey, only_one: bool) -> impl IntoView + use<> {
+    let id = passkey.credential_id.clone();
+    let delete = (!only_one).then(|| {
+        view! {
+            <PostButton action="/settings/passkeys/delete" label="Delete"
+                hidden=("credential_id", id.clone())/>
+        }
+    });
+    view! {
+        <tr>
+            <td>
+                <form method="post" action="/settings/passkeys/rename" class="inline">
+                    <input type="hidden" name="credential_id" value=id/>
+                    <input type="text" name="name" value=passkey.name aria-label="Name"
+                        maxlength="60" required/>
+                    <button type="submit">"Rename"</button>
+                </form>
+            </td>
+            <td>{format_time(Some(passkey.created_at))}</td>
+            <td>{format_time(passkey.last_used_at)}</td>
+            <td>{delete}</td>
+        </tr>
+    }
+}
+
+fn format_time(t: Option<OffsetDateTime>) -> String {
+    let Some(t) = t else { return "never".into() };
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}

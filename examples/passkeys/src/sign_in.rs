@@ -1,0 +1,103 @@
+//! Sign-in with a passkey, without typing anything.
+//!
+//! 1. `GET /sign-in`: a button, and a username field marked `autocomplete="username webauthn"`
+//!    where browsers with passkey autofill (conditional UI) list the passkeys for this site.
+//! 2. `POST /sign-in/options`: stores a ceremony item, sets the ceremony cookie, answers
+//!    request options with a fresh challenge and no credential list (discoverable).
+//! 3. The browser asks the authenticator (`navigator.credentials.get`).
+//! 4. `POST /sign-in/finish` (JSON assertion): takes the ceremony, verifies the assertion
+//!    (see `authentication`), starts a session and answers `{"redirect": "/"}`.
+
+use crate::api::{ApiError, JsonBody, sign_in_and_answer};
+use crate::ceremony::{self, Purpose};
+use crate::limits::{CEREMONY_FAILURES, CEREMONY_STARTS, count_failure};
+use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
+use crate::{RelyingParty, authentication};
+use auth_web::client_ip::ClientIp;
+use auth_web::view::{Alert, page};
+use auth_web::{AppState, MaybeUser};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use leptos::prelude::*;
+use webauthn_rs::prelude::{DiscoverableAuthentication, PublicKeyCredential};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(show).post(without_javascript))
+        .route("/sign-in/options", post(options))
+        .route("/sign-in/finish", post(finish))
+}
+
+async fn show(MaybeUser(session): MaybeUser) -> Response {
+    if session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(StatusCode::OK, None)
+}
+
+async fn without_javascript() -> Response {
+    render(StatusCode::BAD_REQUEST, Some(NEEDS_JAVASCRIPT.into()))
+}
+
+#[tracing::instrument(skip_all)]
+async fn options(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ip: ClientIp,
+    jar: CookieJar,
+) -> Result<Response, ApiError> {
+    CEREMONY_STARTS
+        .consume(&state.table, &ip.0.to_string())
+        .await?;
+    let (options, authentication) = authentication::start(&rp)?;
+    let jar = ceremony::start(&state, jar, Purpose::SignIn, None, None, &authentication).await?;
+    Ok((jar, Json(options)).into_response())
+}
+
+#[tracing::instrument(skip_all)]
+async fn finish(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    JsonBody(response): JsonBody<PublicKeyCredential>,
+) -> Result<Response, ApiError> {
+    let key = ip.0.to_string();
+    CEREMONY_FAILURES.check(&state.table, &key).await?;
+    let verified = async {
+        let (jar, _, authentication) =
+            ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None)
+                .await?;
+        let passkey = authentication::finish(&state.table, &rp, &response, authentication).await?;
+        Ok::<_, ApiError>((jar, passkey))
+    };
+    match verified.await {
+        Ok((jar, passkey)) => {
+            CEREMONY_FAILURES.reset(&state.table, &key).await?;
+            sign_in_and_answer(&state, &passkey.user_id, &headers, jar, "/").await
+        }
+        Err(e) => Err(count_failure(&state.table, ip, e).await),
+    }
+}
+
+fn render(status: StatusCode, error: Option<String>) -> Response {
+    let body = view! {
+        <Alert message=error/>
+        {passkey_support()}
+        <form method="post" action="/sign-in" data-passkey="get"
+            data-options="/sign-in/options" data-finish="/sign-in/finish">
+            <label>
+                <span>"Email (optional: your browser may offer your passkey here)"</span>
+                <input type="text" name="username" autocomplete="username webauthn"/>
+            </label>
+            <button type="submit">"Sign in with a passkey"</button>
+        </form>
+        <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>
+    };
+    (status, page("Sign in", None, body)).into_response()
+}

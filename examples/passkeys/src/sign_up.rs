@@ -1,0 +1,133 @@
+//! Sign-up with an email address and a passkey, no password.
+//!
+//! 1. `GET /sign-up`: the form. `passkeys.js` takes over its submit.
+//! 2. `POST /sign-up/options` (JSON `{email}`): checks the address, stores a ceremony item
+//!    with a fresh random user handle, sets the ceremony cookie, answers the creation options.
+//! 3. The browser creates the passkey (`navigator.credentials.create`).
+//! 4. `POST /sign-up/finish` (JSON credential): takes the ceremony, verifies the answer, and
+//!    writes user + email claim + passkey + credential claim in one transaction; then starts a
+//!    session and answers `{"redirect": "/"}`.
+
+use crate::api::{ApiError, JsonBody, sign_in_and_answer};
+use crate::ceremony::{self, Purpose};
+use crate::limits::{CEREMONY_FAILURES, CEREMONY_STARTS, count_failure};
+use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
+use crate::{RelyingParty, registration};
+use auth_core::passkey::create_user_with_passkey;
+use auth_core::user::{EmailAddress, get_user_by_email};
+use auth_web::client_ip::ClientIp;
+use auth_web::view::{Alert, Field, page};
+use auth_web::{AppState, MaybeUser};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use leptos::prelude::*;
+use serde::Deserialize;
+use webauthn_rs::prelude::{RegisterPublicKeyCredential, Uuid};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-up", get(show).post(without_javascript))
+        .route("/sign-up/options", post(options))
+        .route("/sign-up/finish", post(finish))
+}
+
+/// The name the first passkey gets; the user can rename it in settings.
+const FIRST_PASSKEY_NAME: &str = "First passkey";
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct SignUpRequest {
+    email: String,
+}
+
+async fn show(MaybeUser(session): MaybeUser) -> Response {
+    if session.is_some() {
+        return axum::response::Redirect::to("/").into_response();
+    }
+    render(StatusCode::OK, None)
+}
+
+async fn without_javascript() -> Response {
+    render(StatusCode::BAD_REQUEST, Some(NEEDS_JAVASCRIPT.into()))
+}
+
+#[tracing::instrument(skip_all)]
+async fn options(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ip: ClientIp,
+    jar: CookieJar,
+    JsonBody(request): JsonBody<SignUpRequest>,
+) -> Result<Response, ApiError> {
+    CEREMONY_STARTS
+        .consume(&state.table, &ip.0.to_string())
+        .await?;
+    let email = EmailAddress::parse(&request.email)?;
+    if get_user_by_email(&state.table, &email).await?.is_some() {
+        return Err(auth_core::Error::EmailTaken.into());
+    }
+    let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), vec![])?;
+    let jar = ceremony::start(
+        &state,
+        jar,
+        Purpose::SignUp,
+        None,
+        Some(email.as_str()),
+        &registration,
+    )
+    .await?;
+    Ok((jar, Json(options)).into_response())
+}
+
+#[tracing::instrument(skip_all)]
+async fn finish(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
+) -> Result<Response, ApiError> {
+    CEREMONY_FAILURES
+        .check(&state.table, &ip.0.to_string())
+        .await?;
+    match create_account(&state, &rp, &headers, jar, &response).await {
+        Ok(done) => Ok(done),
+        Err(e) => Err(count_failure(&state.table, ip, e).await),
+    }
+}
+
+async fn create_account(
+    state: &AppState,
+    rp: &RelyingParty,
+    headers: &HeaderMap,
+    jar: CookieJar,
+    response: &RegisterPublicKeyCredential,
+) -> Result<Response, ApiError> {
+    let (jar, ceremony, registration) =
+        ceremony::finish::<registration::Registration>(state, jar, Purpose::SignUp, None).await?;
+    let new = registration::finish(rp, response, &registration, FIRST_PASSKEY_NAME)?;
+    let email = EmailAddress::parse(ceremony.subject.as_deref().unwrap_or_default())?;
+    let (user, _) = create_user_with_passkey(&state.table, &email, new).await?;
+    sign_in_and_answer(state, &user.id, headers, jar, "/").await
+}
+
+fn render(status: StatusCode, error: Option<String>) -> Response {
+    let body = view! {
+        <Alert message=error/>
+        {passkey_support()}
+        <form method="post" action="/sign-up" data-passkey="create"
+            data-options="/sign-up/options" data-finish="/sign-up/finish">
+            <Field label="Email" name="email" kind="email" autocomplete="email"/>
+            <button type="submit">"Create account with a passkey"</button>
+        </form>
+        <p class="muted">"Your device will ask you to create a passkey: a key pair whose private "
+            "half never leaves it. No password to remember."</p>
+        <p class="muted">"Already have an account? "<a href="/sign-in">"Sign in"</a></p>
+    };
+    (status, page("Create an account", None, body)).into_response()
+}

@@ -1,0 +1,172 @@
+// Passkeys in the browser: the only script of the passkeys example. No bundler, no CDN.
+//
+// A form marked data-passkey="create" (sign-up, add a passkey) or data-passkey="get"
+// (sign-in) runs one WebAuthn ceremony when submitted:
+//   1. POST its fields as JSON to data-options; the server answers WebAuthn options whose
+//      binary fields (challenge, user id, credential ids) are base64url strings.
+//   2. Turn those strings into ArrayBuffers and call navigator.credentials.create() or .get().
+//   3. Turn the credential's ArrayBuffers back into base64url and POST it as JSON to
+//      data-finish; the server answers {"redirect": "/…"} or {"error": "…"}.
+// On the sign-in page, browsers with passkey autofill (conditional mediation) also start a
+// ceremony at once, which completes when the user picks a passkey in the username field.
+
+const errorBox = document.querySelector("[data-passkey-error]");
+const forms = document.querySelectorAll("form[data-passkey]");
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+// base64url (no padding) <-> ArrayBuffer
+function toBuffer(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
+}
+
+function toBase64url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function creationOptions(json) {
+  const options = json.publicKey;
+  return {
+    ...options,
+    challenge: toBuffer(options.challenge),
+    user: { ...options.user, id: toBuffer(options.user.id) },
+    excludeCredentials: (options.excludeCredentials || []).map((c) => ({ ...c, id: toBuffer(c.id) })),
+  };
+}
+
+function requestOptions(json) {
+  const options = json.publicKey;
+  return {
+    ...options,
+    challenge: toBuffer(options.challenge),
+    allowCredentials: (options.allowCredentials || []).map((c) => ({ ...c, id: toBuffer(c.id) })),
+  };
+}
+
+function registrationJSON(credential) {
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response: {
+      attestationObject: toBase64url(response.attestationObject),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      transports: response.getTransports ? response.getTransports() : undefined,
+    },
+    extensions: credential.getClientExtensionResults(),
+  };
+}
+
+function assertionJSON(credential) {
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response: {
+      authenticatorData: toBase64url(response.authenticatorData),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      signature: toBase64url(response.signature),
+      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
+    },
+    extensions: credential.getClientExtensionResults(),
+  };
+}
+
+// POST JSON to the app; the browser adds Origin, which the server's CSRF check requires.
+async function postJSON(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(json.error || `The app refused the request (${response.status}).`);
+  }
+  return json;
+}
+
+function fetchOptions(form) {
+  return postJSON(form.dataset.options, Object.fromEntries(new FormData(form)));
+}
+
+// Runs one ceremony for a form; mediation is "conditional" for autofill, else the usual
+// prompt. `options` are given when the ceremony was already started (by autofill).
+async function ceremony(form, { mediation, signal, options } = {}) {
+  options = options || (await fetchOptions(form));
+  let answer;
+  if (form.dataset.passkey === "create") {
+    const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+    answer = registrationJSON(credential);
+  } else {
+    const request = { publicKey: requestOptions(options), signal };
+    if (mediation) request.mediation = mediation;
+    const credential = await navigator.credentials.get(request);
+    answer = assertionJSON(credential);
+  }
+  const done = await postJSON(form.dataset.finish, answer);
+  window.location.assign(done.redirect);
+}
+
+function explain(error) {
+  if (error.name === "NotAllowedError") return "The passkey prompt was cancelled or timed out.";
+  if (error.name === "InvalidStateError") return "This device already has a passkey for this account.";
+  return error.message || String(error);
+}
+
+// Passkey autofill: a pending get() that the username field's suggestions complete. It is
+// recorded before anything is awaited, so a click always finds it: the button aborts it and
+// reuses its options (one ceremony per page, hence one ceremony cookie).
+let autofill = null;
+
+function startAutofill(form) {
+  const controller = new AbortController();
+  const options = PublicKeyCredential.isConditionalMediationAvailable?.().then((available) =>
+    available ? fetchOptions(form) : null,
+  );
+  autofill = { controller, options: options || Promise.resolve(null) };
+  autofill.options
+    .then((options) => {
+      if (!options || controller.signal.aborted) return;
+      const signal = controller.signal;
+      return ceremony(form, { mediation: "conditional", signal, options });
+    })
+    .catch((error) => {
+      if (!controller.signal.aborted) showError(explain(error));
+    });
+}
+
+async function submitted(form) {
+  let options;
+  if (autofill) {
+    const pending = autofill;
+    autofill = null;
+    pending.controller.abort();
+    options = await pending.options;
+  }
+  await ceremony(form, { options });
+}
+
+if (!window.PublicKeyCredential || !navigator.credentials) {
+  document.querySelector("[data-passkey-unsupported]").hidden = false;
+  forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
+} else {
+  forms.forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      errorBox.hidden = true;
+      submitted(form).catch((error) => showError(explain(error)));
+    });
+    if (form.dataset.passkey === "get") startAutofill(form);
+  });
+}

@@ -1,0 +1,220 @@
+//! Whole ceremonies over HTTP with software authenticators.
+
+use crate::helpers::{
+    Device, add_passkey, app, count, items, json, post_json, s, sign_in, sign_up, signed_in_as,
+};
+use auth_web::testing::location;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_visitor_signs_up_with_a_passkey_and_is_signed_in() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut device = Device::at(&app.base);
+    let response = sign_up(&browser, &mut device, "Ada@Example.com").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(json(response).await, json!({ "redirect": "/" }));
+    assert_eq!(
+        signed_in_as(&browser).await.as_deref(),
+        Some("ada@example.com")
+    );
+    assert!(
+        browser.cookie("ceremony").is_none(),
+        "the ceremony cookie is cleared"
+    );
+
+    let items = items(&app).await;
+    let passkey = items
+        .iter()
+        .find(|i| s(i, "SK").starts_with("PASSKEY#"))
+        .unwrap();
+    let credential_id = device.credential_id();
+    assert_eq!(s(passkey, "SK"), format!("PASSKEY#{credential_id}"));
+    assert_eq!(s(passkey, "Name"), "First passkey");
+    let claim_pk = format!("CREDENTIAL#{credential_id}");
+    let claim = items.iter().find(|i| s(i, "PK") == claim_pk).unwrap();
+    assert_eq!(s(claim, "UserId"), s(passkey, "UserId"));
+    assert!(items.iter().any(|i| s(i, "PK") == "EMAIL#ada@example.com"));
+    assert!(
+        !items.iter().any(|i| s(i, "PK").starts_with("CEREMONY#")),
+        "ceremony consumed"
+    );
+}
+
+#[tokio::test]
+async fn a_user_signs_out_and_back_in_with_the_passkey_alone() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut device = Device::at(&app.base);
+    sign_up(&browser, &mut device, "ada@example.com").await;
+    let out = browser.post("/sign-out", &[]).await;
+    assert_eq!(location(&out), "/");
+    assert_eq!(signed_in_as(&browser).await, None);
+
+    let response = sign_in(&browser, &mut device).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(json(response).await, json!({ "redirect": "/" }));
+    assert_eq!(
+        signed_in_as(&browser).await.as_deref(),
+        Some("ada@example.com")
+    );
+
+    let items = items(&app).await;
+    let passkey = items
+        .iter()
+        .find(|i| s(i, "SK").starts_with("PASSKEY#"))
+        .unwrap();
+    assert!(passkey.contains_key("LastUsedAt"), "the use is recorded");
+    let stored: serde_json::Value = serde_json::from_str(s(passkey, "Credential")).unwrap();
+    assert_eq!(
+        stored["cred"]["counter"], 1,
+        "the signature counter is stored back"
+    );
+}
+
+#[tokio::test]
+async fn a_second_passkey_can_be_added_used_and_deleted_but_never_the_last() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut laptop = Device::at(&app.base);
+    let mut phone = Device::at(&app.base);
+    sign_up(&browser, &mut laptop, "ada@example.com").await;
+
+    let added = add_passkey(&browser, &mut phone, "Phone").await;
+    assert_eq!(
+        json(added).await,
+        json!({ "redirect": "/settings?done=added" })
+    );
+    let settings = browser
+        .get("/settings?done=added")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(settings.contains("Your new passkey was added."));
+    assert!(settings.contains("value=\"Phone\""));
+    assert_eq!(count(&app, "PASSKEY#").await, 2);
+
+    browser.post("/sign-out", &[]).await;
+    assert_eq!(sign_in(&browser, &mut phone).await.status(), 200);
+    assert_eq!(
+        signed_in_as(&browser).await.as_deref(),
+        Some("ada@example.com")
+    );
+
+    let laptop_id = laptop.credential_id();
+    let deleted = browser
+        .post(
+            "/settings/passkeys/delete",
+            &[("credential_id", &laptop_id)],
+        )
+        .await;
+    assert_eq!(location(&deleted), "/settings?done=deleted");
+    assert_eq!(count(&app, "PASSKEY#").await, 1);
+    assert!(
+        !items(&app)
+            .await
+            .iter()
+            .any(|i| s(i, "PK") == format!("CREDENTIAL#{laptop_id}"))
+    );
+
+    let phone_id = phone.credential_id();
+    let refused = browser
+        .post("/settings/passkeys/delete", &[("credential_id", &phone_id)])
+        .await;
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("This is your only passkey")
+    );
+    assert_eq!(count(&app, "PASSKEY#").await, 1);
+
+    browser.post("/sign-out", &[]).await;
+    let with_deleted = sign_in(&browser, &mut laptop).await;
+    assert_eq!(
+        with_deleted.status(),
+        400,
+        "a deleted passkey no longer signs in"
+    );
+    assert_eq!(signed_in_as(&browser).await, None);
+}
+
+#[tokio::test]
+async fn a_passkey_can_be_renamed_and_a_blank_name_is_refused() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut device = Device::at(&app.base);
+    sign_up(&browser, &mut device, "ada@example.com").await;
+    let id = device.credential_id();
+    let renamed = browser
+        .post(
+            "/settings/passkeys/rename",
+            &[("credential_id", &id), ("name", "Work laptop")],
+        )
+        .await;
+    assert_eq!(location(&renamed), "/settings?done=renamed");
+    let page = browser.get("/settings").await.text().await.unwrap();
+    assert!(page.contains("value=\"Work laptop\""));
+
+    let blank = browser
+        .post(
+            "/settings/passkeys/rename",
+            &[("credential_id", &id), ("name", "  ")],
+        )
+        .await;
+    assert_eq!(blank.status(), 400);
+    assert!(
+        blank
+            .text()
+            .await
+            .unwrap()
+            .contains("Give the passkey a name")
+    );
+}
+
+#[tokio::test]
+async fn signing_up_with_a_registered_email_is_refused_before_any_prompt() {
+    let app = app().await;
+    let first = app.browser();
+    sign_up(&first, &mut Device::at(&app.base), "ada@example.com").await;
+    let second = app.browser();
+    let options = post_json(
+        &second,
+        "/sign-up/options",
+        &json!({ "email": "ADA@example.com" }),
+    )
+    .await;
+    assert_eq!(options.status(), 409);
+    let body = json(options).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("already registered")
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_email_or_body_is_a_json_error_not_a_crash() {
+    let app = app().await;
+    let browser = app.browser();
+    let bad = post_json(
+        &browser,
+        "/sign-up/options",
+        &json!({ "email": "not an email" }),
+    )
+    .await;
+    assert_eq!(bad.status(), 400);
+    assert!(
+        json(bad).await["error"]
+            .as_str()
+            .unwrap()
+            .contains("valid email")
+    );
+    let garbage = post_json(&browser, "/sign-in/finish", &json!({ "id": 42 })).await;
+    assert_eq!(garbage.status(), 400);
+    assert!(json(garbage).await["error"].is_string());
+}

@@ -1,0 +1,9 @@
+//! The passkeys example over HTTP, with software authenticators, and in a real browser.
+
+mod browser;
+mod cdp;
+mod ceremonies;
+mod helpers;
+mod instances;
+mod pages;
+mod refused;
