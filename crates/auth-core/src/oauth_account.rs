@@ -13,12 +13,11 @@
 //! both win.
 
 use crate::item::{self, user_pk};
-use crate::random::random_id;
 use crate::table::PK;
-use crate::transaction::{put_new, transact};
-use crate::user::{EmailAddress, User, claim_item, get_user, user_item};
+use crate::transaction::{check_exists, put_new, transact};
+use crate::user::{EmailAddress, User, get_user, insert_user, new_user};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -140,33 +139,16 @@ pub async fn find_user_by_oauth_account(
 /// Creates a user with `email` (verified: the provider checked it) and links `identity`, all
 /// in one transaction. The email belongs to another account: [`Error::EmailTaken`]; the
 /// identity is linked already: [`Error::Conflict`].
-///
-/// Written out here rather than through `user::create_user_with`, whose extra items cannot
-/// name the new user's id, and both new items must.
 #[tracing::instrument(skip(table))]
 pub async fn create_user_with_oauth_account(
     table: &Table,
     email: &EmailAddress,
     identity: &OAuthIdentity,
 ) -> Result<User> {
-    let user = User {
-        id: random_id(),
-        email: email.as_str().to_owned(),
-        email_verified: true,
-        password_hash: None,
-        created_at: table.now(),
-    };
-    let [claim, link] = link_items(table, &user.id, identity)?;
-    let items = vec![
-        put_new(table, user_item(&user)?),
-        put_new(table, claim_item(email.as_str(), &user.id)?),
-        claim,
-        link,
-    ];
-    transact(table, items, |index| match index {
-        0 => Error::Conflict("user id collision"),
-        1 => Error::EmailTaken,
-        _ => Error::Conflict("that account is linked to a user already"),
+    let user = new_user(table, email, None, true);
+    let items = link_items(table, &user.id, identity)?.to_vec();
+    insert_user(table, &user, items, |_| {
+        Error::Conflict("that account is linked to a user already")
     })
     .await?;
     Ok(user)
@@ -254,22 +236,6 @@ fn last_way() -> Error {
         "This is your only way to sign in, so it cannot be unlinked. Link another account first."
             .into(),
     )
-}
-
-/// A transaction item that only checks: the item exists (and `and`, if given, holds).
-fn check_exists(table: &Table, pk: String, sk: String, and: Option<&str>) -> TransactWriteItem {
-    let condition = match and {
-        Some(and) => format!("attribute_exists(#pk) AND {and}"),
-        None => "attribute_exists(#pk)".into(),
-    };
-    let check = ConditionCheck::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(pk, sk)))
-        .condition_expression(condition)
-        .expression_attribute_names("#pk", PK)
-        .build()
-        .expect("table, key and condition are set");
-    TransactWriteItem::builder().condition_check(check).build()
 }
 
 /// A delete that fails unless the item exists (and, for a claim, names `owner` as its user).

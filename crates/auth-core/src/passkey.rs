@@ -11,12 +11,11 @@
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
 use crate::item::{self, Item, user_pk};
-use crate::random::random_id;
 use crate::table::PK;
-use crate::transaction::{put_new, transact};
-use crate::user::{EmailAddress, User, claim_item, user_item};
+use crate::transaction::{check_exists, put_new, transact};
+use crate::user::{EmailAddress, User, insert_user, new_user};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -152,22 +151,11 @@ pub async fn create_user_with_passkey(
     email: &EmailAddress,
     new: NewPasskey,
 ) -> Result<(User, Passkey)> {
-    let user = User {
-        id: random_id(),
-        email: email.as_str().to_owned(),
-        email_verified: false,
-        password_hash: None,
-        created_at: table.now(),
-    };
+    let user = new_user(table, email, None, false);
     let passkey = build_passkey(table, &user.id, new)?;
-    let mut items = vec![
-        put_new(table, user_item(&user)?),
-        put_new(table, claim_item(email.as_str(), &user.id)?),
-    ];
-    items.extend(passkey_puts(table, &passkey)?);
-    transact(table, items, |index| match index {
-        1 => Error::EmailTaken,
-        3 => credential_taken(),
+    let items = passkey_puts(table, &passkey)?.to_vec();
+    insert_user(table, &user, items, |index| match index {
+        1 => credential_taken(),
         _ => Error::Conflict("id collision"),
     })
     .await?;
@@ -178,18 +166,12 @@ pub async fn create_user_with_passkey(
 #[tracing::instrument(skip(table, new))]
 pub async fn add_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
     let passkey = build_passkey(table, user_id, new)?;
-    let user_exists = ConditionCheck::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .build()
-        .expect("table, key and condition are set");
-    let mut items = vec![
-        TransactWriteItem::builder()
-            .condition_check(user_exists)
-            .build(),
-    ];
+    let mut items = vec![check_exists(
+        table,
+        user_pk(user_id),
+        user_pk(user_id),
+        None,
+    )];
     items.extend(passkey_puts(table, &passkey)?);
     transact(table, items, |index| match index {
         0 => Error::NotFound,
@@ -329,36 +311,26 @@ pub async fn delete_passkey(table: &Table, user_id: &str, credential_id: &str) -
         ));
     };
     let claim = credential_pk(credential_id);
-    let delete = |pk: String, sk: String, condition: &str| {
+    let delete = |pk: String, sk: String| {
         let delete = Delete::builder()
             .table_name(table.name())
             .set_key(Some(item::key(pk, sk)))
-            .condition_expression(condition)
+            .condition_expression("attribute_exists(#pk)")
             .expression_attribute_names("#pk", PK);
         TransactWriteItem::builder()
             .delete(delete.build().expect("table and key are set"))
             .build()
     };
-    let other_exists = ConditionCheck::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(user_id),
-            passkey_sk(&other.credential_id),
-        )))
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .build()
-        .expect("table, key and condition are set");
+    let other_exists = check_exists(
+        table,
+        user_pk(user_id),
+        passkey_sk(&other.credential_id),
+        None,
+    );
     let items = vec![
-        delete(
-            user_pk(user_id),
-            passkey_sk(credential_id),
-            "attribute_exists(#pk)",
-        ),
-        delete(claim.clone(), claim, "attribute_exists(#pk)"),
-        TransactWriteItem::builder()
-            .condition_check(other_exists)
-            .build(),
+        delete(user_pk(user_id), passkey_sk(credential_id)),
+        delete(claim.clone(), claim),
+        other_exists,
     ];
     transact(table, items, |_| {
         Error::Conflict("the passkeys changed meanwhile")

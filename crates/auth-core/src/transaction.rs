@@ -5,7 +5,7 @@ use crate::table::PK;
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -21,6 +21,27 @@ pub(crate) fn put_new(table: &Table, item: Item) -> TransactWriteItem {
         .build()
         .expect("table and item are set");
     TransactWriteItem::builder().put(put).build()
+}
+
+/// A transaction item that only checks: the item exists (and `and`, if given, holds).
+pub(crate) fn check_exists(
+    table: &Table,
+    pk: String,
+    sk: String,
+    and: Option<&str>,
+) -> TransactWriteItem {
+    let condition = match and {
+        Some(and) => format!("attribute_exists(#pk) AND {and}"),
+        None => "attribute_exists(#pk)".into(),
+    };
+    let check = ConditionCheck::builder()
+        .table_name(table.name())
+        .set_key(Some(crate::item::key(pk, sk)))
+        .condition_expression(condition)
+        .expression_attribute_names("#pk", PK)
+        .build()
+        .expect("table, key and condition are set");
+    TransactWriteItem::builder().condition_check(check).build()
 }
 
 /// Runs a transaction, retrying DynamoDB's transaction conflicts (another transaction on the

@@ -109,40 +109,50 @@ pub async fn create_user(
     email: &EmailAddress,
     password_hash: Option<PasswordHash>,
 ) -> Result<User> {
-    create_user_with(table, email, password_hash, Vec::new(), |_| {
-        Error::Conflict("unreachable: no extra items")
-    })
-    .await
-}
-
-/// Creates a user and claims its email, writing `extra` items (an OAuth claim, a first passkey)
-/// in the same transaction. A failed condition on `extra[i]` becomes `on_extra_failed(i)`.
-pub(crate) async fn create_user_with(
-    table: &Table,
-    email: &EmailAddress,
-    password_hash: Option<PasswordHash>,
-    extra: Vec<TransactWriteItem>,
-    on_extra_failed: impl Fn(usize) -> Error,
-) -> Result<User> {
-    let user = User {
-        id: random_id(),
-        email: email.as_str().to_owned(),
-        email_verified: false,
-        password_hash,
-        created_at: table.now(),
-    };
-    let mut items = vec![
-        put_new(table, user_item(&user)?),
-        put_new(table, claim_item(email.as_str(), &user.id)?),
-    ];
-    items.extend(extra);
-    transact(table, items, |index| match index {
-        1 => Error::EmailTaken,
-        0 => Error::Conflict("user id collision"),
-        i => on_extra_failed(i - 2),
+    let user = new_user(table, email, password_hash, false);
+    insert_user(table, &user, Vec::new(), |_| {
+        Error::Conflict("no extra items")
     })
     .await?;
     Ok(user)
+}
+
+/// A user not written yet: a fresh random id, created now.
+pub(crate) fn new_user(
+    table: &Table,
+    email: &EmailAddress,
+    password_hash: Option<PasswordHash>,
+    email_verified: bool,
+) -> User {
+    User {
+        id: random_id(),
+        email: email.as_str().to_owned(),
+        email_verified,
+        password_hash,
+        created_at: table.now(),
+    }
+}
+
+/// Writes `user` and claims its email, with `extra` items (an OAuth account, a first passkey,
+/// built with the new user's id) in the same transaction: all of them, or none. A taken email
+/// is [`Error::EmailTaken`]; a failed condition on `extra[i]` becomes `on_extra_failed(i)`.
+pub(crate) async fn insert_user(
+    table: &Table,
+    user: &User,
+    extra: Vec<TransactWriteItem>,
+    on_extra_failed: impl Fn(usize) -> Error,
+) -> Result<()> {
+    let mut items = vec![
+        put_new(table, user_item(user)?),
+        put_new(table, claim_item(&user.email, &user.id)?),
+    ];
+    items.extend(extra);
+    transact(table, items, |index| match index {
+        0 => Error::Conflict("user id collision"),
+        1 => Error::EmailTaken,
+        i => on_extra_failed(i - 2),
+    })
+    .await
 }
 
 /// The user with this id, read consistently; `None` for an unknown or malformed id.

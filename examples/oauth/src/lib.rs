@@ -11,11 +11,11 @@ mod home;
 mod refusal;
 mod settings;
 mod sign_in;
-mod sign_out;
 
 pub use config::Providers;
 
 use auth_web::AppState;
+use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +44,6 @@ pub fn routes(_: &AppState, providers: Providers) -> Router<AppState> {
         .merge(sign_in::router())
         .merge(callback::router())
         .merge(settings::router())
-        .merge(sign_out::router())
+        .merge(sign_out_router())
         .layer(Extension(oauth))
 }
