@@ -130,7 +130,7 @@ pub async fn spawn_app(
     app_name: &str,
     routes: impl FnOnce(&AppState) -> Router<AppState>,
 ) -> TestApp {
-    crate::telemetry::init();
+    crate::telemetry::init_for_tests();
     let mut config = Config::for_tests(app_name);
     let drop = test_endpoint().map(|endpoint| {
         config.table_name = unique_table_name();

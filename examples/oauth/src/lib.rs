@@ -7,7 +7,6 @@ pub mod provider;
 
 mod callback;
 mod flow_cookie;
-mod home;
 mod refusal;
 mod settings;
 mod sign_in;
@@ -15,6 +14,7 @@ mod sign_in;
 pub use config::Providers;
 
 use auth_web::AppState;
+use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 use std::sync::Arc;
@@ -40,7 +40,11 @@ pub fn routes(_: &AppState, providers: Providers) -> Router<AppState> {
         http,
     };
     Router::new()
-        .merge(home::router())
+        .merge(home_router(HomePage {
+            title: "Sign in with OAuth",
+            about: "This example signs people in with GitHub, Google or any OpenID Connect provider: no password is ever stored here.",
+            settings_link: "Link or unlink accounts, see your sessions",
+        }))
         .merge(sign_in::router())
         .merge(callback::router())
         .merge(settings::router())

@@ -4,14 +4,14 @@
 //!   the flow cookie; the callback links instead of signing in.
 //! - `POST /settings/unlink` (`account` = `<provider>#<subject>`) deletes the account claim and
 //!   the link in one transaction, never the last way to sign in.
-//! - `POST /settings/sessions/revoke-all` signs out every session of the user.
+//! - Active sessions, with their routes, come from `auth_web::sessions`.
 
 use crate::OAuth;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_account};
-use auth_core::session::{invalidate_user_sessions, list_user_sessions};
-use auth_web::session::clear_and_redirect;
-use auth_web::view::{Alert, Notice, PostButton, page};
+use auth_core::session::ValidSession;
+use auth_web::sessions::{REVOKED_NOTICE, active_sessions, sessions_router};
+use auth_web::view::{Alert, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,15 +20,13 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use leptos::prelude::*;
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show))
         .route("/settings/link/{provider}", get(link))
         .route("/settings/unlink", post(unlink))
-        .route("/settings/sessions/revoke-all", post(revoke_all))
+        .merge(sessions_router())
 }
 
 /// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
@@ -48,19 +46,21 @@ async fn show(
         Some("linked") => Some("The account was linked: you can now sign in with it too."),
         Some("already") => Some("That account was linked to yours already."),
         Some("unlinked") => Some("The account was unlinked."),
+        Some("revoked") => Some(REVOKED_NOTICE),
         _ => None,
     };
-    render(&state, &oauth, &session.user, StatusCode::OK, notice, None).await
+    render(&state, &oauth, &session, StatusCode::OK, notice, None).await
 }
 
 async fn render(
     state: &AppState,
     oauth: &OAuth,
-    user: &auth_core::user::User,
+    current: &ValidSession,
     status: StatusCode,
     notice: Option<&str>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
+    let user = &current.user;
     let accounts = list_oauth_accounts(&state.table, &user.id).await?;
     let can_unlink = accounts.len() > 1 || user.password_hash.is_some();
     let rows = accounts
@@ -75,14 +75,7 @@ async fn render(
             view! { <li><a href=href>{format!("Link {}", p.name)}</a></li> }
         })
         .collect::<Vec<_>>();
-    let sessions = list_user_sessions(&state.table, &user.id)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let device = s.user_agent.unwrap_or_else(|| "Unknown device".into());
-            view! { <li>{device}" — since "{format_time(s.created_at)}</li> }
-        })
-        .collect::<Vec<_>>();
+    let sessions = active_sessions(state, current).await?;
     let body = view! {
         <Notice message=notice.map(str::to_owned)/>
         <section>
@@ -98,11 +91,7 @@ async fn render(
             <h3>"Link another account"</h3>
             <ul class="providers">{links}</ul>
         </section>
-        <section>
-            <h2>"Active sessions"</h2>
-            <ul>{sessions}</ul>
-            <PostButton action="/settings/sessions/revoke-all" label="Sign out everywhere"/>
-        </section>
+        {sessions}
     };
     Ok((status, page("Settings", Some(user), body)).into_response())
 }
@@ -160,7 +149,7 @@ async fn unlink(
             render(
                 &state,
                 &oauth,
-                &session.user,
+                &session,
                 StatusCode::CONFLICT,
                 None,
                 Some(message),
@@ -172,19 +161,4 @@ async fn unlink(
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-async fn revoke_all(
-    State(state): State<AppState>,
-    AuthUser(session): AuthUser,
-) -> Result<Response, AppError> {
-    invalidate_user_sessions(&state.table, &session.user.id, None).await?;
-    Ok(clear_and_redirect(&state, "/"))
-}
-
-fn format_time(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
 }

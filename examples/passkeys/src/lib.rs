@@ -5,7 +5,6 @@
 mod api;
 mod authentication;
 mod ceremony;
-mod home;
 mod limits;
 mod registration;
 mod relying_party;
@@ -17,6 +16,7 @@ mod sign_up;
 pub use relying_party::RelyingParty;
 
 use auth_web::AppState;
+use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 
@@ -29,7 +29,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         Err(e) => panic!("cannot serve passkeys at {}: {e}", state.origin),
     };
     Router::new()
-        .merge(home::router())
+        .merge(home_router(HomePage {
+            title: "Passkeys",
+            about: "This example signs people in with passkeys (WebAuthn): no passwords, and every ceremony's state kept in DynamoDB.",
+            settings_link: "Manage your passkeys",
+        }))
         .merge(sign_up::router())
         .merge(sign_in::router())
         .merge(sign_out_router())

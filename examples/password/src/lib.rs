@@ -1,12 +1,12 @@
 //! Email + password sign-in: sign up, sign in, sign out, change password, manage sessions.
 //! See this example's README for the flow, the items written and the cookies set.
 
-mod home;
 mod settings;
 mod sign_in;
 mod sign_up;
 
 use auth_web::AppState;
+use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
 use axum::Router;
 use serde::Deserialize;
@@ -14,7 +14,11 @@ use serde::Deserialize;
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
 pub fn routes(_: &AppState) -> Router<AppState> {
     Router::new()
-        .merge(home::router())
+        .merge(home_router(HomePage {
+            title: "Email and password",
+            about: "This example signs people in with an email address and a password, with every session stored in DynamoDB.",
+            settings_link: "Change your password or see your sessions",
+        }))
         .merge(sign_up::router())
         .merge(sign_in::router())
         .merge(sign_out_router())

@@ -8,10 +8,20 @@ pub use components::{Alert, Field, Notice, PostButton, PostForm};
 use auth_core::user::User;
 use axum::response::Html;
 use leptos::prelude::*;
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 /// The stylesheet, served at [`STYLESHEET_PATH`] from the binary itself (no CDN, no fonts).
 pub const STYLESHEET: &str = include_str!("style.css");
 pub const STYLESHEET_PATH: &str = "/static/style.css";
+
+/// A time as every page shows it: `2026-11-24 22:07 UTC`.
+pub fn format_time(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
 
 /// The whole HTML document: head, a header that knows who is signed in, and `body`.
 pub fn page(title: &str, user: Option<&User>, body: impl IntoView + 'static) -> Html<String> {

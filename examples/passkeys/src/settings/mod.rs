@@ -1,4 +1,5 @@
-//! `GET /settings`: the user's passkeys, with forms to add, rename and delete them.
+//! `GET /settings`: the user's passkeys, with forms to add, rename and delete them, and the
+//! active sessions (`auth_web::sessions`).
 
 mod add;
 mod manage;
@@ -6,7 +7,8 @@ mod manage;
 use crate::script::passkey_support;
 use auth_core::passkey::{Passkey, list_passkeys};
 use auth_core::session::ValidSession;
-use auth_web::view::{Alert, Notice, PostButton, page};
+use auth_web::sessions::{REVOKED_NOTICE, active_sessions, sessions_router};
+use auth_web::view::{Alert, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -15,14 +17,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show))
         .merge(add::router())
         .merge(manage::router())
+        .merge(sessions_router())
 }
 
 /// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
@@ -41,6 +42,7 @@ async fn show(
         Some("added") => Some("Your new passkey was added."),
         Some("renamed") => Some("The passkey was renamed."),
         Some("deleted") => Some("The passkey was deleted."),
+        Some("revoked") => Some(REVOKED_NOTICE),
         _ => None,
     };
     render(&state, &session, StatusCode::OK, notice, None).await
@@ -60,6 +62,7 @@ pub(crate) async fn render(
         .into_iter()
         .map(|p| passkey_row(p, only_one))
         .collect::<Vec<_>>();
+    let sessions = active_sessions(state, current).await?;
     let body = view! {
         <Notice message=notice.map(str::to_owned)/>
         <Alert message=error/>
@@ -82,6 +85,7 @@ pub(crate) async fn render(
                 <button type="submit">"Add a passkey"</button>
             </form>
         </section>
+        {sessions}
     };
     Ok((status, page("Settings", Some(&current.user), body)).into_response())
 }
@@ -104,17 +108,9 @@ fn passkey_row(passkey: Passkey, only_one: bool) -> impl IntoView + use<> {
                     <button type="submit">"Rename"</button>
                 </form>
             </td>
-            <td>{format_time(Some(passkey.created_at))}</td>
-            <td>{format_time(passkey.last_used_at)}</td>
+            <td>{format_time(passkey.created_at)}</td>
+            <td>{passkey.last_used_at.map_or("never".into(), format_time)}</td>
             <td>{delete}</td>
         </tr>
     }
-}
-
-fn format_time(t: Option<OffsetDateTime>) -> String {
-    let Some(t) = t else { return "never".into() };
-    t.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
 }

@@ -1,0 +1,40 @@
+//! `GET /`, the same in most examples: who is signed in, or the way in.
+
+use crate::session::MaybeUser;
+use crate::state::AppState;
+use crate::view::page;
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use leptos::prelude::*;
+
+/// What an example's home page says; the page around it is shared.
+#[derive(Clone, Copy)]
+pub struct HomePage {
+    pub title: &'static str,
+    /// One sentence for visitors: what the example shows.
+    pub about: &'static str,
+    /// The text of the link to `/settings` for signed-in users.
+    pub settings_link: &'static str,
+}
+
+pub fn home_router(home: HomePage) -> Router<AppState> {
+    Router::new().route("/", get(move |session| show(home, session)))
+}
+
+async fn show(home: HomePage, MaybeUser(session): MaybeUser) -> Html<String> {
+    let user = session.map(|s| s.user);
+    let body = match &user {
+        Some(user) => view! {
+            <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+            <p><a href="/settings">{home.settings_link}</a></p>
+        }
+        .into_any(),
+        None => view! {
+            <p>{home.about}</p>
+            <p><a href="/sign-up">"Create an account"</a>" or "<a href="/sign-in">"sign in"</a>"."</p>
+        }
+        .into_any(),
+    };
+    page(home.title, user.as_ref(), body)
+}
