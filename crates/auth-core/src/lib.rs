@@ -18,6 +18,7 @@ pub mod random;
 pub mod rate_limit;
 pub mod session;
 pub mod table;
+pub mod token;
 pub mod user;
 
 mod item;

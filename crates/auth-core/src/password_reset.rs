@@ -20,8 +20,8 @@ use crate::email_verification::{
     CodeCheck, Judgement, MAX_RACES, OneTimeCode, REQUEST_CHANGED, StoredCode, count_wrong_attempt,
 };
 use crate::item::{self, Item, user_pk};
-use crate::random::{constant_time_eq, hash_secret, is_valid_id, random_id, random_secret};
 use crate::table::{EXPIRES_AT, PK};
+use crate::token::UserToken;
 use crate::user::{User, mark_email_verified_with};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -32,49 +32,8 @@ pub use crate::email_verification::CODE_LIFETIME;
 
 const SK_PREFIX: &str = "PASSWORD_RESET#";
 
-/// The cookie value `<user id>.<reset id>.<secret>`, parsed and shape-checked.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasswordResetToken {
-    pub user_id: String,
-    pub reset_id: String,
-    secret: String,
-}
-
-impl PasswordResetToken {
-    /// Parses `<uid>.<id>.<secret>`; anything of another shape is `None`, never an error.
-    pub fn parse(token: &str) -> Option<Self> {
-        let mut parts = token.split('.');
-        let (uid, id, secret) = (parts.next()?, parts.next()?, parts.next()?);
-        let secret_ok = secret.len() == 43
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if parts.next().is_some() || !is_valid_id(uid) || !is_valid_id(id) || !secret_ok {
-            return None;
-        }
-        Some(Self {
-            user_id: uid.to_owned(),
-            reset_id: id.to_owned(),
-            secret: secret.to_owned(),
-        })
-    }
-}
-
-impl std::fmt::Display for PasswordResetToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.user_id, self.reset_id, self.secret)
-    }
-}
-
-impl std::fmt::Debug for PasswordResetToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "PasswordResetToken({}.{}.***)",
-            self.user_id, self.reset_id
-        )
-    }
-}
+/// The cookie value `<user id>.<reset id>.<secret>`.
+pub type PasswordResetToken = UserToken;
 
 /// A reset session as the rest of the code sees it (no hashes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,22 +99,18 @@ pub async fn create_password_reset_session(
 ) -> Result<(PasswordResetToken, PasswordResetSession)> {
     invalidate_user_password_reset_sessions(table, &user.id).await?;
     let now = table.now();
-    let token = PasswordResetToken {
-        user_id: user.id.clone(),
-        reset_id: random_id(),
-        secret: random_secret(),
-    };
-    let sk = format!("{SK_PREFIX}{}", token.reset_id);
+    let token = PasswordResetToken::generate(&user.id);
+    let sk = format!("{SK_PREFIX}{}", token.id);
     let item = ResetItem {
         pk: user_pk(&user.id),
         gsipk: sk.clone(),
         gsisk: sk.clone(),
         sk,
-        id: token.reset_id.clone(),
+        id: token.id.clone(),
         user_id: user.id.clone(),
         email: user.email.clone(),
         code_hash: code.hash().to_vec(),
-        secret_hash: hash_secret(&token.secret).to_vec(),
+        secret_hash: token.secret_hash().to_vec(),
         attempts: 0,
         email_verified: false,
         created_at: now,
@@ -181,11 +136,11 @@ pub async fn validate_password_reset_token(
     let Some(token) = PasswordResetToken::parse(token) else {
         return Ok(None);
     };
-    let Some(stored) = read_reset(table, &token.user_id, &token.reset_id).await? else {
+    let Some(stored) = read_reset(table, &token.user_id, &token.id).await? else {
         return Ok(None);
     };
-    let hash_ok = constant_time_eq(&stored.secret_hash, &hash_secret(&token.secret));
-    Ok((hash_ok && stored.expires_at > table.now()).then(|| stored.public()))
+    let valid = token.matches(&stored.secret_hash) && stored.expires_at > table.now();
+    Ok(valid.then(|| stored.public()))
 }
 
 async fn read_reset(table: &Table, user_id: &str, reset_id: &str) -> Result<Option<ResetItem>> {
@@ -304,36 +259,4 @@ pub async fn invalidate_user_password_reset_sessions(
     let count = keys.len();
     item::batch_delete(table, keys).await?;
     Ok(count)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::PasswordResetToken;
-    use crate::random::{random_id, random_secret};
-
-    #[test]
-    fn a_token_round_trips_and_malformed_ones_do_not_parse() {
-        let (u, r, x) = (random_id(), random_id(), random_secret());
-        let token = format!("{u}.{r}.{x}");
-        assert_eq!(
-            PasswordResetToken::parse(&token).unwrap().to_string(),
-            token
-        );
-        for bad in [
-            String::new(),
-            format!("{u}.{r}"),
-            format!("{u}.{r}.{x}.extra"),
-            format!("{u}.{r}.{}", &x[1..]),
-            format!("{}.{r}.{x}", u.to_uppercase()),
-        ] {
-            assert!(PasswordResetToken::parse(&bad).is_none(), "{bad:?} parsed");
-        }
-    }
-
-    #[test]
-    fn debug_output_hides_the_secret() {
-        let secret = random_secret();
-        let token = PasswordResetToken::parse(&format!("{}.{}.{secret}", random_id(), random_id()));
-        assert!(!format!("{token:?}").contains(&secret));
-    }
 }

@@ -10,8 +10,9 @@
 //! 4. Sign-out deletes the item; [`invalidate_user_sessions`] deletes them all.
 
 use crate::item::{self, Item, epoch, session_sk, user_pk};
-use crate::random::{constant_time_eq, hash_secret, is_valid_id, random_id, random_secret};
+use crate::random::is_valid_id;
 use crate::table::{EXPIRES_AT, GSI, GSIPK, PK, SK};
+use crate::token::UserToken;
 use crate::user::{User, user_from_item};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
@@ -25,45 +26,8 @@ pub const REFRESH_INTERVAL: Duration = Duration::hours(1);
 /// User agents are cut to this many characters before they are stored.
 const MAX_USER_AGENT: usize = 256;
 
-/// The parts of a session token, parsed and shape-checked.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken {
-    pub user_id: String,
-    pub session_id: String,
-    secret: String,
-}
-
-impl SessionToken {
-    /// Parses `<uid>.<sid>.<secret>`; anything of another shape is `None`, never an error.
-    pub fn parse(token: &str) -> Option<Self> {
-        let mut parts = token.split('.');
-        let (uid, sid, secret) = (parts.next()?, parts.next()?, parts.next()?);
-        let secret_ok = secret.len() == 43
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if parts.next().is_some() || !is_valid_id(uid) || !is_valid_id(sid) || !secret_ok {
-            return None;
-        }
-        Some(Self {
-            user_id: uid.to_owned(),
-            session_id: sid.to_owned(),
-            secret: secret.to_owned(),
-        })
-    }
-}
-
-impl std::fmt::Display for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.user_id, self.session_id, self.secret)
-    }
-}
-
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SessionToken({}.{}.***)", self.user_id, self.session_id)
-    }
-}
+/// A session token: `<uid>.<session id>.<secret>`.
+pub type SessionToken = UserToken;
 
 /// A session as the rest of the code sees it (no secret, no hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,13 +79,9 @@ pub async fn create_session(
     user_agent: Option<&str>,
 ) -> Result<(SessionToken, Session)> {
     let now = table.now();
-    let token = SessionToken {
-        user_id: user_id.to_owned(),
-        session_id: random_id(),
-        secret: random_secret(),
-    };
+    let token = SessionToken::generate(user_id);
     let session = Session {
-        id: token.session_id.clone(),
+        id: token.id.clone(),
         user_id: user_id.to_owned(),
         created_at: now,
         last_verified_at: now,
@@ -134,7 +94,7 @@ pub async fn create_session(
         gsipk: sk.clone(),
         gsisk: sk.clone(),
         sk,
-        secret_hash: hash_secret(&token.secret).to_vec(),
+        secret_hash: token.secret_hash().to_vec(),
         session: session.clone(),
     })?;
     table
@@ -159,8 +119,7 @@ pub async fn validate_session_token(table: &Table, token: &str) -> Result<Option
     };
     let stored: SessionItem = serde_dynamo::from_item(item)?;
     let now = table.now();
-    let hash_ok = constant_time_eq(&stored.secret_hash, &hash_secret(&token.secret));
-    if stored.session.expires_at <= now || !hash_ok {
+    if stored.session.expires_at <= now || !token.matches(&stored.secret_hash) {
         return Ok(None);
     }
     let mut session = stored.session;
@@ -185,7 +144,7 @@ async fn get_user_and_session(
     let pk = user_pk(&token.user_id);
     let keys = KeysAndAttributes::builder()
         .keys(item::key(pk.clone(), pk.clone()))
-        .keys(item::key(pk.clone(), session_sk(&token.session_id)))
+        .keys(item::key(pk.clone(), session_sk(&token.id)))
         .consistent_read(true)
         .build()
         .expect("keys are set");
@@ -319,39 +278,4 @@ pub async fn find_session(table: &Table, session_id: &str) -> Result<Option<Sess
         None => return Ok(None),
     };
     Ok((session.expires_at > now).then_some(session))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SessionToken;
-    use crate::random::{random_id, random_secret};
-
-    #[test]
-    fn a_token_round_trips_through_its_string_form() {
-        let token = format!("{}.{}.{}", random_id(), random_id(), random_secret());
-        assert_eq!(SessionToken::parse(&token).unwrap().to_string(), token);
-    }
-
-    #[test]
-    fn malformed_tokens_do_not_parse() {
-        let (u, s, x) = (random_id(), random_id(), random_secret());
-        for bad in [
-            String::new(),
-            format!("{u}.{s}"),
-            format!("{u}.{s}.{x}.extra"),
-            format!("{u}.{s}.{}", &x[1..]),
-            format!("{u}.{s}.{}!", &x[1..]),
-            format!("{}.{s}.{x}", u.to_uppercase()),
-            format!("../../{s}.{x}"),
-        ] {
-            assert!(SessionToken::parse(&bad).is_none(), "{bad:?} parsed");
-        }
-    }
-
-    #[test]
-    fn debug_output_hides_the_secret() {
-        let secret = random_secret();
-        let token = SessionToken::parse(&format!("{}.{}.{secret}", random_id(), random_id()));
-        assert!(!format!("{token:?}").contains(&secret));
-    }
 }
