@@ -6,6 +6,7 @@
 //! the table name and the [`Clock`] that decides what "now" is (so tests can move time).
 
 pub mod ceremony;
+mod claim;
 pub mod clock;
 pub mod credentials;
 pub mod email_verification;

@@ -12,6 +12,7 @@
 //! on another link (or the password hash) still being there, so two racing unlinks cannot
 //! both win.
 
+use crate::claim::{claim_item, claim_owner};
 use crate::item::{self, user_pk};
 use crate::table::PK;
 use crate::transaction::{check_exists, put_new, transact};
@@ -41,17 +42,6 @@ pub struct OAuthAccount {
     pub identity: OAuthIdentity,
     #[serde(with = "time::serde::timestamp")]
     pub linked_at: OffsetDateTime,
-}
-
-/// The claim: the guard and the provider identity → user lookup.
-#[derive(Serialize, Deserialize)]
-struct Claim {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "UserId")]
-    user_id: String,
 }
 
 /// The link item in the user's partition.
@@ -94,11 +84,7 @@ fn link_items(
     identity: &OAuthIdentity,
 ) -> Result<[TransactWriteItem; 2]> {
     let key = account_key(&identity.provider, &identity.subject)?;
-    let claim = Claim {
-        pk: key.clone(),
-        sk: key.clone(),
-        user_id: user_id.to_owned(),
-    };
+    let claim = claim_item(&key, user_id)?;
     let link = Link {
         pk: user_pk(user_id),
         sk: key.clone(),
@@ -109,7 +95,7 @@ fn link_items(
         },
     };
     Ok([
-        put_new(table, serde_dynamo::to_item(claim)?),
+        put_new(table, claim),
         put_new(table, serde_dynamo::to_item(link)?),
     ])
 }
@@ -121,19 +107,10 @@ pub async fn find_user_by_oauth_account(
     subject: &str,
 ) -> Result<Option<User>> {
     let key = account_key(provider, subject)?;
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(key.clone(), key)))
-        .consistent_read(true)
-        .send()
-        .await?;
-    let Some(claim) = out.item else {
-        return Ok(None);
-    };
-    let claim: Claim = serde_dynamo::from_item(claim)?;
-    get_user(table, &claim.user_id).await
+    match claim_owner(table, &key).await? {
+        Some(user_id) => get_user(table, &user_id).await,
+        None => Ok(None),
+    }
 }
 
 /// Creates a user with `email` (verified: the provider checked it) and links `identity`, all

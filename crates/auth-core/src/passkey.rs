@@ -10,6 +10,7 @@
 //! The credential itself (public key, counter, backup state) is a string serialized by the
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
+use crate::claim::{claim_item, claim_owner};
 use crate::item::{self, Item, user_pk};
 use crate::table::PK;
 use crate::transaction::{check_exists, put_new, transact};
@@ -67,16 +68,6 @@ struct PasskeyItem {
     passkey: Passkey,
 }
 
-#[derive(Serialize, Deserialize)]
-struct CredentialClaim {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "UserId")]
-    user_id: String,
-}
-
 fn passkey_sk(credential_id: &str) -> String {
     format!("PASSKEY#{credential_id}")
 }
@@ -118,11 +109,7 @@ fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TransactWriteItem; 
         claim_pk: claim.clone(),
         passkey: passkey.clone(),
     })?;
-    let claim = serde_dynamo::to_item(CredentialClaim {
-        sk: claim.clone(),
-        pk: claim,
-        user_id: passkey.user_id.clone(),
-    })?;
+    let claim = claim_item(&claim, &passkey.user_id)?;
     Ok([put_new(table, item), put_new(table, claim)])
 }
 
@@ -215,11 +202,10 @@ pub async fn find_passkey(table: &Table, credential_id: &str) -> Result<Option<P
         return Ok(None);
     }
     let claim_pk = credential_pk(credential_id);
-    let Some(claim) = get_item(table, claim_pk.clone(), claim_pk).await? else {
+    let Some(user_id) = claim_owner(table, &claim_pk).await? else {
         return Ok(None);
     };
-    let claim: CredentialClaim = serde_dynamo::from_item(claim)?;
-    get_item(table, user_pk(&claim.user_id), passkey_sk(credential_id))
+    get_item(table, user_pk(&user_id), passkey_sk(credential_id))
         .await?
         .map(passkey_from_item)
         .transpose()

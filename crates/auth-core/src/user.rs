@@ -4,6 +4,7 @@
 //! `EMAIL#<email>`, written in the same transaction with `attribute_not_exists(PK)`: of two
 //! racing sign-ups with one address, exactly one transaction succeeds.
 
+use crate::claim::{claim_item, claim_owner};
 use crate::error::is_condition_failed;
 use crate::item::{self, Item, email_pk, user_pk};
 use crate::password::PasswordHash;
@@ -73,32 +74,12 @@ struct UserItem {
     user: User,
 }
 
-/// The email claim: the uniqueness guard and the email → user lookup.
-#[derive(Serialize, Deserialize)]
-struct EmailClaim {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "UserId")]
-    user_id: String,
-}
-
 pub(crate) fn user_item(user: &User) -> Result<Item> {
     let pk = user_pk(&user.id);
     Ok(serde_dynamo::to_item(UserItem {
         sk: pk.clone(),
         pk,
         user: user.clone(),
-    })?)
-}
-
-pub(crate) fn claim_item(email: &str, user_id: &str) -> Result<Item> {
-    let pk = email_pk(email);
-    Ok(serde_dynamo::to_item(EmailClaim {
-        sk: pk.clone(),
-        pk,
-        user_id: user_id.to_owned(),
     })?)
 }
 
@@ -144,7 +125,7 @@ pub(crate) async fn insert_user(
 ) -> Result<()> {
     let mut items = vec![
         put_new(table, user_item(user)?),
-        put_new(table, claim_item(&user.email, &user.id)?),
+        put_new(table, claim_item(&email_pk(&user.email), &user.id)?),
     ];
     items.extend(extra);
     transact(table, items, |index| match index {
@@ -177,20 +158,10 @@ pub(crate) fn user_from_item(item: Item) -> Result<User> {
 
 /// The user who owns this email address, found through its claim item.
 pub async fn get_user_by_email(table: &Table, email: &EmailAddress) -> Result<Option<User>> {
-    let pk = email_pk(email.as_str());
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(pk.clone(), pk)))
-        .consistent_read(true)
-        .send()
-        .await?;
-    let Some(claim) = out.item else {
-        return Ok(None);
-    };
-    let claim: EmailClaim = serde_dynamo::from_item(claim)?;
-    get_user(table, &claim.user_id).await
+    match claim_owner(table, &email_pk(email.as_str())).await? {
+        Some(user_id) => get_user(table, &user_id).await,
+        None => Ok(None),
+    }
 }
 
 /// Replaces a user's password hash; the user must exist.
@@ -298,7 +269,7 @@ pub(crate) async fn change_email_with(
         TransactWriteItem::builder()
             .delete(delete_old_claim)
             .build(),
-        put_new(table, claim_item(new_email.as_str(), &user.id)?),
+        put_new(table, claim_item(&email_pk(new_email.as_str()), &user.id)?),
         verified_email_update(table, &user.id, &user.email, Some(new_email.as_str())),
     ];
     items.extend(extra);
