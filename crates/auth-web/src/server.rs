@@ -50,23 +50,43 @@ pub async fn run(
     default_port: u16,
     routes: impl FnOnce(&AppState) -> Router<AppState>,
 ) -> ExitCode {
+    try_run(app_name, default_port, |state| {
+        Ok::<_, std::convert::Infallible>(routes(state))
+    })
+    .await
+}
+
+/// [`run`] for an example whose routes cannot be built for every configuration (passkeys
+/// need a domain name as origin): the error is logged and the process exits with failure.
+pub async fn try_run<E: std::fmt::Display>(
+    app_name: &str,
+    default_port: u16,
+    routes: impl FnOnce(&AppState) -> Result<Router<AppState>, E>,
+) -> ExitCode {
     crate::telemetry::init();
     let started = async {
         let config = Config::from_env(app_name, default_port)?;
         Server::build(config).await
     };
-    match started.await {
-        Ok(server) => {
-            tracing::info!("{app_name} example listening on {}", server.state.origin);
-            let routes = routes(&server.state);
-            if let Err(e) = server.serve(routes, shutdown_signal()).await {
-                tracing::error!("server error: {e}");
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
-        }
+    let server = match started.await {
+        Ok(server) => server,
         Err(e) => {
             tracing::error!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let routes = match routes(&server.state) {
+        Ok(routes) => routes,
+        Err(e) => {
+            tracing::error!("cannot serve {app_name} at {}: {e}", server.state.origin);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("{app_name} example listening on {}", server.state.origin);
+    match server.serve(routes, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -13,7 +13,7 @@ mod settings;
 mod sign_in;
 mod sign_up;
 
-pub use relying_party::RelyingParty;
+pub use relying_party::{RelyingParty, RelyingPartyError};
 
 use auth_web::AppState;
 use auth_web::home::{HomePage, home_router};
@@ -21,14 +21,11 @@ use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
-/// The WebAuthn relying party is built from the app's origin, so it works behind a real domain.
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let relying_party = match RelyingParty::for_origin(&state.origin) {
-        Ok(rp) => rp,
-        // A startup misconfiguration (an IP address as origin), not a request: stop loudly.
-        Err(e) => panic!("cannot serve passkeys at {}: {e}", state.origin),
-    };
-    Router::new()
+/// The WebAuthn relying party is built from the app's origin, so it works behind a real domain;
+/// an origin that cannot be one (an IP address) is an error.
+pub fn routes(state: &AppState) -> Result<Router<AppState>, RelyingPartyError> {
+    let relying_party = RelyingParty::for_origin(&state.origin)?;
+    let routes = Router::new()
         .merge(home_router(HomePage {
             title: "Passkeys",
             about: "This example signs people in with passkeys (WebAuthn): no passwords, and every ceremony's state kept in DynamoDB.",
@@ -39,5 +36,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(sign_out_router())
         .merge(settings::router())
         .merge(script::router())
-        .layer(Extension(relying_party))
+        .layer(Extension(relying_party));
+    Ok(routes)
 }

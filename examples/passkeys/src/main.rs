@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    auth_web::server::run("passkeys", 3003, passkeys::routes).await
+    auth_web::server::try_run("passkeys", 3003, passkeys::routes).await
 }

@@ -12,10 +12,19 @@ use webauthn_rs::prelude::{Webauthn, WebauthnBuilder, WebauthnError};
 #[derive(Clone)]
 pub struct RelyingParty(Arc<Webauthn>);
 
+/// Why an origin cannot be a relying party.
+#[derive(Debug, thiserror::Error)]
+pub enum RelyingPartyError {
+    #[error("WebAuthn needs a domain name (localhost, or your site's), not an IP address")]
+    NoDomain,
+    #[error("webauthn-rs refused the configuration: {0}")]
+    Webauthn(#[from] WebauthnError),
+}
+
 impl RelyingParty {
     /// The relying party for an origin such as `http://localhost:3003`.
-    pub fn for_origin(origin: &Url) -> Result<Self, WebauthnError> {
-        let id = origin.domain().ok_or(WebauthnError::Configuration)?;
+    pub fn for_origin(origin: &Url) -> Result<Self, RelyingPartyError> {
+        let id = origin.domain().ok_or(RelyingPartyError::NoDomain)?;
         let webauthn = WebauthnBuilder::new(id, origin)?
             .rp_name("Auth examples")
             .build()?;

@@ -11,7 +11,10 @@ use webauthn_rs_proto::AllowCredentials;
 pub type Item = HashMap<String, AttributeValue>;
 
 pub async fn app() -> TestApp {
-    spawn_app("passkeys", passkeys::routes).await
+    spawn_app("passkeys", |state| {
+        passkeys::routes(state).expect("localhost can be a relying party")
+    })
+    .await
 }
 
 /// A device with one passkey: webauthn-authenticator-rs's software authenticator, plus the

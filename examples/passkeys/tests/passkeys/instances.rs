@@ -18,7 +18,10 @@ async fn second_instance(first: &TestApp) -> Url {
         origin: first.state.origin.clone(),
         pwned: None,
     };
-    let app = auth_web::server::app(state.clone(), passkeys::routes(&state));
+    let app = auth_web::server::app(
+        state.clone(),
+        passkeys::routes(&state).expect("localhost can be a relying party"),
+    );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
