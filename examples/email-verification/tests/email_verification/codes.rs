@@ -149,6 +149,35 @@ async fn sending_codes_is_limited_per_account() {
 }
 
 #[tokio::test]
+async fn sending_codes_is_limited_per_client_address_across_accounts() {
+    let example = spawn().await;
+    let mut browsers = Vec::new();
+    for name in ["a", "b", "c", "d"] {
+        let email = format!("{name}@example.com");
+        browsers.push((signed_up(&example, &email).await.0, email));
+    }
+    // Four codes so far; two more for each of three accounts make the address's ten.
+    for (browser, email) in &browsers[..3] {
+        for _ in 0..2 {
+            let response = browser.post("/verify-email/resend", &[]).await;
+            assert_eq!(location(&response), "/verify-email?sent=1");
+            example.mail.code_for(email).await;
+        }
+    }
+    let (browser, _) = &browsers[3];
+    let response = browser.post("/verify-email/resend", &[]).await;
+    assert_eq!(
+        response.headers()["retry-after"],
+        "60",
+        "the account's own limit is not used up"
+    );
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    example.clock().advance(Duration::minutes(1));
+    let response = browser.post("/verify-email/resend", &[]).await;
+    assert_eq!(location(&response), "/verify-email?sent=1");
+}
+
+#[tokio::test]
 async fn entering_codes_is_limited_per_account() {
     let example = spawn().await;
     let (browser, code) = signed_up(&example, "ada@example.com").await;
