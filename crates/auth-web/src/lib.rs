@@ -29,6 +29,6 @@ pub mod view;
 pub use config::Config;
 pub use error::AppError;
 pub use form::Form;
-pub use session::{AuthUser, MaybeUser};
+pub use session::{AuthUser, MaybeUser, SignedOut};
 pub use state::AppState;
 pub use stop::Stop;

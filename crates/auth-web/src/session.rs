@@ -141,6 +141,21 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     }
 }
 
+/// Only for visitors who are not signed in (sign-in and sign-up pages); a signed-in user is
+/// sent home instead.
+pub struct SignedOut;
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedOut {
+    type Rejection = Redirect;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match current(parts) {
+            Some(_) => Err(Redirect::to("/")),
+            None => Ok(SignedOut),
+        }
+    }
+}
+
 /// Starts a session for the user and redirects to `to` with the session cookie set.
 pub async fn sign_in_and_redirect(
     state: &AppState,

@@ -8,11 +8,11 @@
 use auth_core::credentials::verify_credentials;
 use auth_web::session::sign_in_and_redirect;
 use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser, Stop};
+use auth_web::{AppError, AppState, Form, SignedOut, Stop};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -28,10 +28,7 @@ struct SignInForm {
     password: String,
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, "", None)
 }
 

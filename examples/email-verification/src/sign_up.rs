@@ -14,7 +14,7 @@ use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::session::session_cookie;
 use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser};
+use auth_web::{AppError, AppState, Form, SignedOut};
 use axum::extract::State;
 use axum::http::header::USER_AGENT;
 use axum::http::{HeaderMap, StatusCode};
@@ -37,10 +37,7 @@ struct SignUpForm {
     password: String,
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, "", None)
 }
 

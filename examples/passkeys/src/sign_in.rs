@@ -15,10 +15,10 @@ use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use crate::{RelyingParty, authentication};
 use auth_web::client_ip::ClientIp;
 use auth_web::view::{Alert, page};
-use auth_web::{AppState, MaybeUser};
+use auth_web::{AppState, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use axum_extra::extract::cookie::CookieJar;
@@ -32,10 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-in/finish", post(finish))
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, None)
 }
 

@@ -17,7 +17,7 @@ use auth_core::passkey::create_user_with_passkey;
 use auth_core::user::{EmailAddress, get_user_by_email};
 use auth_web::client_ip::ClientIp;
 use auth_web::view::{Alert, Field, page};
-use auth_web::{AppState, MaybeUser};
+use auth_web::{AppState, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -44,10 +44,7 @@ struct SignUpRequest {
     email: String,
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return axum::response::Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, None)
 }
 

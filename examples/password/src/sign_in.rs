@@ -9,11 +9,11 @@ use crate::EmailPasswordForm;
 use auth_core::credentials::verify_credentials;
 use auth_web::session::sign_in_and_redirect;
 use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser, Stop};
+use auth_web::{AppError, AppState, Form, SignedOut, Stop};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 
@@ -21,10 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sign-in", get(show).post(submit))
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, "", None)
 }
 

@@ -5,11 +5,11 @@ use crate::EmailPasswordForm;
 use auth_web::account::create_account;
 use auth_web::session::sign_in_and_redirect;
 use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser};
+use auth_web::{AppError, AppState, Form, SignedOut};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 
@@ -17,10 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sign-up", get(show).post(submit))
 }
 
-async fn show(MaybeUser(session): MaybeUser) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+async fn show(_: SignedOut) -> Response {
     render(StatusCode::OK, "", None)
 }
 

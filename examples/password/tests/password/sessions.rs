@@ -78,3 +78,15 @@ async fn settings_need_a_signed_in_user() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/sign-in");
 }
+
+#[tokio::test]
+async fn a_signed_in_user_is_sent_home_from_the_sign_in_and_sign_up_pages() {
+    let app = spawn().await;
+    let browser = signed_up(&app, "ada@example.com").await;
+    for page in ["/sign-in", "/sign-up"] {
+        let response = browser.get(page).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(location(&response), "/", "{page}");
+    }
+    assert_eq!(app.browser().get("/sign-in").await.status(), StatusCode::OK);
+}
