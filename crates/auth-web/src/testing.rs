@@ -8,10 +8,13 @@ use crate::config::{Backend, Config};
 use crate::dynamo::{EmbeddedServer, local_client};
 use crate::server::Server;
 use crate::state::AppState;
+use auth_core::table::{PK, SK};
 use auth_core::{Clock, Table};
+use aws_sdk_dynamodb::types::AttributeValue;
 use axum::Router;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Response, Url, header};
+use std::collections::HashMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
@@ -33,6 +36,39 @@ pub fn manual_clock() -> Clock {
             .replace_nanosecond(0)
             .expect("0 is valid"),
     )
+}
+
+/// An item as the DynamoDB API returns it.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Every item in the table, read consistently: what tests assert the table holds.
+pub async fn scan_all(table: &Table) -> Vec<Item> {
+    table
+        .client()
+        .scan()
+        .table_name(table.name())
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("scan works")
+}
+
+/// The stored item with this primary key, read consistently.
+pub async fn get_item(table: &Table, pk: &str, sk: &str) -> Option<Item> {
+    table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .key(PK, AttributeValue::S(pk.into()))
+        .key(SK, AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("GetItem works")
+        .item
 }
 
 /// Deletes the whole table (the apps never do; tests do, to clean up or to simulate an outage).

@@ -1,14 +1,14 @@
 use crate::mail_server::MailServer;
 use auth_core::Table;
 use auth_core::user::{User, get_user_by_email};
-use auth_web::testing::{Browser, TestApp, location, spawn_app};
+use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub type Item = HashMap<String, AttributeValue>;
+pub use auth_web::testing::{Item, get_item as get};
 
 /// The app, and the SMTP server it sends its mail to.
 pub struct Example {
@@ -81,21 +81,6 @@ pub async fn user(table: &Table, email: &str) -> Option<User> {
     get_user_by_email(table, &email).await.unwrap()
 }
 
-/// The stored item with this primary key, read consistently.
-pub async fn get(table: &Table, pk: &str, sk: &str) -> Option<Item> {
-    table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .key("PK", AttributeValue::S(pk.into()))
-        .key("SK", AttributeValue::S(sk.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-}
-
 pub fn number(item: &Item, name: &str) -> i64 {
     match item.get(name) {
         Some(AttributeValue::N(n)) => n.parse().unwrap(),
@@ -111,17 +96,7 @@ pub async fn verification_request(table: &Table, user_id: &str) -> Option<Item> 
 /// Every item except rate-limit buckets and attempt counters, in a comparable form: what
 /// "nothing changed" is checked against.
 pub async fn snapshot(table: &Table) -> Vec<BTreeMap<String, String>> {
-    let items: Vec<Item> = table
-        .client()
-        .scan()
-        .table_name(table.name())
-        .consistent_read(true)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<_, _>>()
-        .await
-        .unwrap();
+    let items = scan_all(table).await;
     let mut rows: Vec<BTreeMap<String, String>> = items
         .into_iter()
         .filter(|i| !matches!(i.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("RATE#")))

@@ -1,5 +1,5 @@
 use crate::github::FakeGitHub;
-use auth_web::testing::{Browser, TestApp, location, spawn_app};
+use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use oauth::Providers;
 use oauth::dev_provider::DevProvider;
@@ -108,17 +108,7 @@ pub async fn status_and_text(response: Response) -> (StatusCode, String) {
 
 /// The partition keys of every item in the table except rate-limit buckets, sorted.
 pub async fn stored_keys(app: &TestApp) -> Vec<String> {
-    let items = app
-        .table()
-        .client()
-        .scan()
-        .table_name(app.table().name())
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
+    let items = scan_all(app.table()).await;
     let mut keys: Vec<String> = items
         .iter()
         .filter_map(|i| match (i.get("PK"), i.get("SK")) {

@@ -1,14 +1,13 @@
-use auth_web::testing::{Browser, TestApp, spawn_app};
+use auth_web::testing::{Browser, TestApp, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, Url, header};
 use serde_json::Value;
-use std::collections::HashMap;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::AllowCredentials;
 
-pub type Item = HashMap<String, AttributeValue>;
+pub use auth_web::testing::Item;
 
 pub async fn app() -> TestApp {
     spawn_app("passkeys", |state| {
@@ -174,19 +173,8 @@ pub async fn signed_in_as(browser: &Browser) -> Option<String> {
 
 /// Every item in the app's table except rate-limit buckets.
 pub async fn items(app: &TestApp) -> Vec<Item> {
-    let table = app.table();
-    let items: Vec<Item> = table
-        .client()
-        .scan()
-        .table_name(table.name())
-        .consistent_read(true)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
+    scan_all(app.table())
         .await
-        .expect("scan works");
-    items
         .into_iter()
         .filter(|i| !s(i, "PK").starts_with("RATE#"))
         .collect()
