@@ -1,8 +1,11 @@
 //! Sending email behind a small [`Mailer`] trait, with two implementations:
 //!
-//! - [`ConsoleMailer`] (the default): the message is written to the log, so during local use
-//!   a code can be read off the console and nothing leaves the machine.
-//! - [`SmtpMailer`]: sent over SMTP with `lettre` when `SMTP_URL` and `MAIL_FROM` are set.
+//! - [`ConsoleMailer`] (the default): the message is printed to standard output, so during
+//!   local use a code can be read off the terminal and nothing leaves the machine. The log
+//!   only says that it was printed: logs never carry codes.
+//! - [`SmtpMailer`]: sent over SMTP with `lettre` when `SMTP_URL` and `MAIL_FROM` are set, as
+//!   plain text with an HTML alternative, and with the `Message-ID`, `Date` and
+//!   `MIME-Version` headers that spam filters expect.
 //!
 //! `SMTP_URL` says how to reach the server, and how the connection is protected:
 //!
@@ -15,8 +18,8 @@
 //! User name and password are optional and percent-decoded (`%40` for `@`).
 
 use async_trait::async_trait;
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use auth_core::random::random_id;
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::sync::Arc;
@@ -47,18 +50,24 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: Mail) -> Result<(), MailError>;
 }
 
-/// Writes every email to the log instead of sending it: zero setup for local use.
+/// Prints every email to standard output instead of sending it: zero setup for local use.
+/// Only standard output sees the body; the log, which may be collected and kept, gets a line
+/// without it.
 pub struct ConsoleMailer;
 
 #[async_trait]
 impl Mailer for ConsoleMailer {
     async fn send(&self, mail: Mail) -> Result<(), MailError> {
-        tracing::info!(
-            "email to {} printed, not sent (set SMTP_URL and MAIL_FROM to send it)\n\
-             Subject: {}\n\n{}",
+        // One `println!` holds the stdout lock for the whole block, so two emails never mix.
+        println!(
+            "----- email (not sent) -----\nTo: {}\nSubject: {}\n\n{}\n----- end of email -----",
             mail.to,
             mail.subject,
-            mail.body
+            mail.body.trim_end()
+        );
+        tracing::info!(
+            "email to {} printed to standard output (set SMTP_URL and MAIL_FROM to send it)",
+            mail.to
         );
         Ok(())
     }
@@ -177,22 +186,54 @@ impl SmtpMailer {
             from: config.from.clone(),
         })
     }
+
+    /// The message as it goes out. `Date` is added by lettre and `MIME-Version` comes with the
+    /// multipart body. The `Message-ID` is on the sender's domain rather than lettre's default,
+    /// this machine's host name, which is often no real domain (spam filters notice) and would
+    /// tell every recipient the server's name.
+    fn message(&self, mail: Mail) -> Result<Message, MailError> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| MailError(format!("recipient {}: {e}", mail.to)))?;
+        let message_id = format!("<{}@{}>", random_id(), self.from.email.domain());
+        let html = html_body(&mail.body);
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .message_id(Some(message_id))
+            .multipart(MultiPart::alternative_plain_html(mail.body, html))
+            .map_err(|e| MailError(e.to_string()))
+    }
+}
+
+/// The plain-text body as simple HTML, for mail clients that show only the HTML part: the
+/// text escaped, blocks between blank lines as paragraphs, line breaks kept.
+fn html_body(text: &str) -> String {
+    let paragraphs: String = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|block| !block.is_empty())
+        .map(|block| {
+            let lines: Vec<String> = block.lines().map(|l| escape_html(l.trim())).collect();
+            format!("<p>{}</p>\n", lines.join("<br>\n"))
+        })
+        .collect();
+    format!("<!DOCTYPE html>\n<html>\n<body>\n{paragraphs}</body>\n</html>\n")
+}
+
+/// `text` safe to put between HTML tags: `&` first, so the other entities are not escaped twice.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: Mail) -> Result<(), MailError> {
-        let to: Mailbox = mail
-            .to
-            .parse()
-            .map_err(|e| MailError(format!("recipient {}: {e}", mail.to)))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body)
-            .map_err(|e| MailError(e.to_string()))?;
+        let message = self.message(mail)?;
         self.transport
             .send(message)
             .await
@@ -280,6 +321,46 @@ mod tests {
     fn debug_output_hides_the_password() {
         let config = parse("smtps://user:hunter2@mail.example.com");
         assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_message_has_an_id_on_the_senders_domain_a_date_and_an_html_alternative() {
+        let mailer = SmtpMailer::new(&parse("smtp://127.0.0.1:1025?tls=none")).unwrap();
+        let mail = Mail {
+            to: "ada@example.org".into(),
+            subject: "Your code".into(),
+            body: "Enter <this> & that:\n\n    K7MQ2XPA\n\nIt expires.\nIgnore it.\n".into(),
+        };
+        let raw = String::from_utf8(mailer.message(mail).unwrap().formatted()).unwrap();
+        let (headers, body) = raw.split_once("\r\n\r\n").unwrap();
+        let header = |name: &str| {
+            let prefix = format!("{name}: ");
+            headers.lines().find_map(|line| line.strip_prefix(&prefix))
+        };
+        let message_id = header("Message-ID").unwrap();
+        assert!(
+            message_id.starts_with('<') && message_id.ends_with("@example.com>"),
+            "{message_id}"
+        );
+        assert_eq!(header("MIME-Version"), Some("1.0"));
+        assert!(header("Date").is_some(), "{headers}");
+        assert!(
+            header("Content-Type")
+                .unwrap()
+                .starts_with("multipart/alternative")
+        );
+        assert!(
+            body.contains("\r\n    K7MQ2XPA\r\n"),
+            "the text part: {body}"
+        );
+        assert!(body.contains("Content-Type: text/html"), "{body}");
+        for html in [
+            "<p>Enter &lt;this&gt; &amp; that:</p>",
+            "<p>K7MQ2XPA</p>",
+            "<p>It expires.<br>\r\nIgnore it.</p>",
+        ] {
+            assert!(body.contains(html), "{html} in {body}");
+        }
     }
 
     #[test]

@@ -76,8 +76,11 @@ pub fn accepted(check: CodeCheck) -> Result<(), Stop> {
         CodeCheck::Wrong { attempts_left: 0 } => {
             "That code is not right, and that was the last try. Send a new code.".to_owned()
         }
+        CodeCheck::Wrong { attempts_left: 1 } => {
+            "That code is not right. You have 1 more try.".to_owned()
+        }
         CodeCheck::Wrong { attempts_left } => {
-            format!("That code is not right. You can try {attempts_left} more times.")
+            format!("That code is not right. You have {attempts_left} more tries.")
         }
         CodeCheck::TooManyAttempts => {
             "Too many wrong tries: that code no longer works. Send a new code.".to_owned()

@@ -17,7 +17,7 @@ async fn a_wrong_code_is_refused_with_the_tries_left_and_only_the_count_changes(
     let (status, page) = status_and_text(enter_code(&browser, wrong).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        page.contains("That code is not right. You can try 4 more times."),
+        page.contains("That code is not right. You have 4 more tries."),
         "{page}"
     );
     assert_eq!(snapshot(example.table()).await, before);
@@ -87,11 +87,12 @@ async fn too_many_wrong_codes_void_the_request_even_for_the_right_code() {
     };
     for left in (0..MAX_ATTEMPTS).rev() {
         let page = enter_code(&browser, wrong).await.text().await.unwrap();
-        if left == 0 {
-            assert!(page.contains("that was the last try"), "{page}");
-        } else {
-            assert!(page.contains(&format!("try {left} more times")), "{page}");
-        }
+        let expected = match left {
+            0 => "That code is not right, and that was the last try.".to_owned(),
+            1 => "That code is not right. You have 1 more try.".to_owned(),
+            _ => format!("That code is not right. You have {left} more tries."),
+        };
+        assert!(page.contains(&expected), "{left} left: {page}");
     }
     let before = snapshot(example.table()).await;
     let (status, page) = status_and_text(enter_code(&browser, &code).await).await;

@@ -1,16 +1,21 @@
-//! A real SMTP server on loopback for the tests: `tests/smtp_server.py` (aiosmtpd), started
-//! per test. It reports every accepted message on stdout; the tests read codes from there.
+//! A real SMTP server on loopback for the tests, one per test, in the test process: the
+//! `mailin` crate speaks the protocol and a tokio task serves each connection. The app's
+//! `SmtpMailer` (lettre) talks to it over TCP as it would to any mail server; every accepted
+//! message goes into a channel the tests read codes from.
 
 use auth_web::mail::{Mailer, SmtpConfig, SmtpMailer};
-use std::process::Stdio;
+use mailin::response::{NO_MAILBOX, OK};
+use mailin::{Action, Handler, Response, SessionBuilder};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, mpsc};
+use tokio::task::{JoinHandle, JoinSet};
 
-/// One message as the server received it.
-#[derive(Debug, serde::Deserialize)]
+/// One message as the server received it: the envelope's recipients and the raw data.
+#[derive(Debug)]
 pub struct Received {
     pub to: Vec<String>,
     pub data: String,
@@ -33,55 +38,38 @@ impl Received {
     }
 
     pub fn subject(&self) -> &str {
+        self.header("Subject").unwrap_or("")
+    }
+
+    /// The value of the message header `name`, if the message has one.
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.data
             .lines()
-            .find_map(|l| l.strip_prefix("Subject: "))
-            .unwrap_or("")
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(": "))
     }
 }
 
+/// One test's SMTP server and the messages it accepted; it stops when dropped.
 pub struct MailServer {
     pub port: u16,
     messages: Mutex<mpsc::UnboundedReceiver<Received>>,
-    _process: Child,
+    server: JoinHandle<()>,
 }
 
 /// A bound on waiting for a message that the app has already handed over (never a sleep).
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl MailServer {
+    /// Listens on 127.0.0.1 at a port the OS picks, and serves until dropped.
     pub async fn start() -> Self {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_server.py");
-        let mut process = Command::new("python3")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python3 runs (and `python3 -m pip install aiosmtpd` was done)");
-        let stdout = process.stdout.take().expect("stdout is piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("the SMTP server reports its port (is aiosmtpd installed?)");
-        let port = serde_json::from_str::<serde_json::Value>(&first).unwrap()["port"]
-            .as_u64()
-            .unwrap() as u16;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                let message: Received = serde_json::from_str(&line).unwrap();
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
         Self {
             port,
             messages: Mutex::new(receiver),
-            _process: process,
+            server: tokio::spawn(serve(listener, sender)),
         }
     }
 
@@ -106,5 +94,92 @@ impl MailServer {
         let mail = self.next_mail().await;
         assert_eq!(mail.to, [to], "{mail:?}");
         mail.code()
+    }
+}
+
+impl Drop for MailServer {
+    /// Stops accepting; dropping the server task also ends its open connections.
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Accepts connections until aborted. The connections live in a `JoinSet` owned by this task,
+/// so aborting it aborts them too.
+async fn serve(listener: TcpListener, delivered: mpsc::UnboundedSender<Received>) {
+    let mut connections = JoinSet::new();
+    while let Ok((stream, peer)) = listener.accept().await {
+        let inbox = Inbox::new(delivered.clone());
+        connections.spawn(converse(stream, peer.ip(), inbox));
+    }
+}
+
+/// One SMTP session: each line the client sends goes to `mailin`, and its reply goes back.
+async fn converse(stream: TcpStream, peer: IpAddr, inbox: Inbox) -> std::io::Result<()> {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    let mut session = SessionBuilder::new("localhost").build(peer, inbox);
+    writer.write_all(&session.greeting().buffer()?).await?;
+    let mut line = Vec::new();
+    while reader.read_until(b'\n', &mut line).await? > 0 {
+        let response = session.process(&line);
+        line.clear();
+        // Lines of message data get no reply: the buffer is empty then.
+        writer.write_all(&response.buffer()?).await?;
+        if response.action == Action::Close {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// What the server does with mail: refuses recipients at `reject.example`, the way a real
+/// server refuses an unknown mailbox, and keeps everything else.
+struct Inbox {
+    to: Vec<String>,
+    data: Vec<u8>,
+    delivered: mpsc::UnboundedSender<Received>,
+}
+
+impl Inbox {
+    fn new(delivered: mpsc::UnboundedSender<Received>) -> Self {
+        Self {
+            to: Vec::new(),
+            data: Vec::new(),
+            delivered,
+        }
+    }
+}
+
+impl Handler for Inbox {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.to_ascii_lowercase().ends_with("@reject.example") {
+            NO_MAILBOX
+        } else {
+            OK
+        }
+    }
+
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    /// Hands the message to the test before the client hears 250, so a test that saw the app
+    /// send a mail finds it in the channel.
+    fn data_end(&mut self) -> Response {
+        let message = Received {
+            to: std::mem::take(&mut self.to),
+            data: String::from_utf8_lossy(&std::mem::take(&mut self.data)).into_owned(),
+        };
+        // The test may have finished reading; a message nobody waits for is simply dropped.
+        let _ = self.delivered.send(message);
+        OK
     }
 }

@@ -184,7 +184,7 @@ async fn reset_codes_are_refused_when_wrong_expired_or_too_often_wrong() {
     let before = snapshot(example.table()).await;
     let (status, page) = status_and_text(enter_reset_code(&browser, wrong).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("You can try 4 more times."), "{page}");
+    assert!(page.contains("You have 4 more tries."), "{page}");
     for _ in 0..4 {
         enter_reset_code(&browser, wrong).await;
     }

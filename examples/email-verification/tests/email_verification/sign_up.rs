@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use crate::mail_server::Received;
 use auth_web::testing::location;
 use reqwest::StatusCode;
 
@@ -13,6 +14,12 @@ async fn signing_up_mails_a_code_and_entering_it_verifies_the_address() {
     assert_eq!(mail.to, ["ada@example.com"]);
     assert_eq!(mail.subject(), "Your verification code");
     let code = mail.code();
+    assert_headers_of_a_well_formed_mail(&mail);
+    assert!(
+        mail.data.contains(&format!("<p>{code}</p>")),
+        "the HTML alternative shows the code too: {}",
+        mail.data
+    );
 
     let user = user(example.table(), "ada@example.com").await.unwrap();
     assert!(!user.email_verified);
@@ -38,6 +45,25 @@ async fn signing_up_mails_a_code_and_entering_it_verifies_the_address() {
         verification_request(example.table(), &user.id)
             .await
             .is_none()
+    );
+}
+
+/// The headers mail filters look for: an id on the sender's domain (`MAIL_FROM` is
+/// `no-reply@example.com` in the tests), a date, and MIME with a text and an HTML part.
+fn assert_headers_of_a_well_formed_mail(mail: &Received) {
+    let message_id = mail.header("Message-ID").unwrap_or_default();
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@example.com>"),
+        "{}",
+        mail.data
+    );
+    assert_eq!(mail.header("MIME-Version"), Some("1.0"), "{}", mail.data);
+    assert!(mail.header("Date").is_some(), "{}", mail.data);
+    let content_type = mail.header("Content-Type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("multipart/alternative"),
+        "{}",
+        mail.data
     );
 }
 
