@@ -3,7 +3,7 @@
 //! 1. Take the flow cookie; the response clears it whatever happens (single use).
 //! 2. It must exist, name this provider, not be past its ten minutes (the table's clock), and
 //!    its `state` must equal the query's, compared in constant time. Otherwise: refused.
-//! 3. The provider's own `error` (the user said no) is shown as such.
+//! 3. The provider's own `error` (usually: the user said no) is shown in words.
 //! 4. Trade the code and PKCE verifier for tokens and a verified identity
 //!    (`Provider::finish`: GitHub's API, or a fully verified ID token).
 //! 5. Linking: the signed-in user must be the one who started; then the account claim and the
@@ -16,7 +16,7 @@
 use crate::OAuth;
 use crate::flow_cookie::{self, Flow};
 use crate::provider::{Identity, Provider};
-use crate::refusal::{provider_failed, refused};
+use crate::refusal::{provider_error, provider_failed, refused};
 use auth_core::Error;
 use auth_core::oauth_account::{
     create_user_with_oauth_account, find_user_by_oauth_account, link_oauth_account,
@@ -87,17 +87,8 @@ async fn finish(
         return Ok(start_again("This sign-in took longer than ten minutes."));
     }
     if let Some(error) = query.get("error") {
-        let message = format!(
-            "{} did not sign you in: it answered \u{201c}{error}\u{201d}.",
-            provider.name
-        );
-        let detail = query.get("error_description").cloned();
-        return Ok(refused(
-            StatusCode::BAD_REQUEST,
-            "Sign-in cancelled",
-            message,
-            detail,
-        ));
+        let description = query.get("error_description").map(String::as_str);
+        return Ok(provider_error(&provider.name, error, description));
     }
     let Some(code) = query.get("code").cloned() else {
         return Ok(start_again("The provider sent no authorization code."));

@@ -7,9 +7,12 @@
 //! | `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`, `GOOGLE_ISSUER_URL` | Google |
 //! | `OIDC_ISSUER_URL`, `OIDC_CLIENT_ID`, `OIDC_CLIENT_SECRET`, `OIDC_NAME` | any OpenID Connect provider |
 //! | `OAUTH_DEV_PROVIDER`, `OAUTH_DEV_PROVIDER_PORT` | the local dev provider |
+//!
+//! The local dev provider is the `oidc-dev-provider` crate, started in this process; it knows
+//! nothing of this app, so [`dev_provider`] turns what it tells a client into a [`Provider`].
 
-use crate::dev_provider::DevProvider;
 use crate::provider::{Endpoints, Provider};
+use oidc_dev_provider::DevProvider;
 use url::Url;
 
 const GITHUB_BASE_URL: &str = "https://github.com/";
@@ -108,13 +111,27 @@ fn provider(
     }
 }
 
+/// Signing in at a running dev provider, under `slug` (URLs, account keys) and `name` (buttons):
+/// an OpenID Connect provider like any other, found by discovery from its issuer.
+pub fn dev_provider(dev: &DevProvider, slug: &str, name: &str) -> Provider {
+    provider(
+        slug,
+        name,
+        dev.client_id().into(),
+        dev.client_secret().into(),
+        Endpoints::Oidc {
+            issuer: dev.issuer().into(),
+        },
+    )
+}
+
 fn start_dev_provider(origin: &Url) -> Option<Provider> {
     let port = var("OAUTH_DEV_PROVIDER_PORT")
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
     let redirect = origin.join("sign-in/dev/callback").ok()?;
     match DevProvider::start(port, vec![redirect]) {
-        Ok(dev) => Some(dev.provider("dev", "the local dev provider")),
+        Ok(dev) => Some(dev_provider(&dev, "dev", "the local dev provider")),
         Err(e) => {
             tracing::error!("the dev provider could not start: {e}");
             None

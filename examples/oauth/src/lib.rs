@@ -2,7 +2,6 @@
 //! See this example's README for the flow, the items written and the cookies set.
 
 pub mod config;
-pub mod dev_provider;
 pub mod provider;
 
 mod callback;

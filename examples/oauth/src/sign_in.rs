@@ -61,7 +61,9 @@ async fn sign_up_page(
     .into_response()
 }
 
-/// One "Sign in with …" link per provider, or the setup instructions if there are none.
+/// One "Sign in with …" button per provider, in configuration order, or the setup
+/// instructions if there are none. Each is a link styled as a button (starting is a GET, see
+/// above); its text is its accessible name, and `data-provider` names it for styles and tests.
 fn buttons(origin: &Url, oauth: &OAuth, intro: &'static str) -> AnyView {
     if oauth.providers.is_empty() {
         return setup_instructions(origin).into_any();
@@ -71,10 +73,11 @@ fn buttons(origin: &Url, oauth: &OAuth, intro: &'static str) -> AnyView {
         .iter()
         .map(|p| {
             let href = format!("/sign-in/{}", p.slug);
-            view! { <li><a href=href>{format!("Sign in with {}", p.name)}</a></li> }
+            let label = format!("Sign in with {}", p.name);
+            view! { <a class="button provider" data-provider=p.slug.clone() href=href>{label}</a> }
         })
         .collect::<Vec<_>>();
-    view! { <p>{intro}</p><ul class="providers">{links}</ul> }.into_any()
+    view! { <p>{intro}</p><div class="providers">{links}</div> }.into_any()
 }
 
 fn setup_instructions(origin: &Url) -> impl IntoView + use<> {

@@ -59,9 +59,10 @@ pub enum ProviderError {
     /// The provider refused: an expired, used or wrong code, or a client misconfiguration.
     #[error("{0} refused the sign-in: {1}")]
     Refused(String, String),
-    /// The ID token failed verification (signature, issuer, audience, expiry or nonce).
-    #[error("the ID token from {0} failed verification: {1}")]
-    InvalidIdToken(String, String),
+    /// The identity failed verification: the ID token (signature, issuer, audience, expiry or
+    /// nonce), or a UserInfo answer about someone other than the ID token's subject.
+    #[error("the identity from {0} failed verification: {1}")]
+    Unverified(String, String),
     /// The provider answered with something this app cannot use.
     #[error("{0} sent an unusable answer: {1}")]
     BadResponse(String, String),
@@ -117,6 +118,10 @@ impl Provider {
 
     fn bad_response(&self, e: impl std::fmt::Display) -> ProviderError {
         ProviderError::BadResponse(self.name.clone(), e.to_string())
+    }
+
+    fn unverified(&self, e: impl std::fmt::Display) -> ProviderError {
+        ProviderError::Unverified(self.name.clone(), e.to_string())
     }
 
     /// Sorts a failed token request: no answer or a 5xx is "unreachable", anything else "refused".

@@ -8,16 +8,26 @@
 //!    state in memory); the ID token in the answer is verified: its RS256/ES256… signature
 //!    against the provider's JWKS, `iss`, `aud` (our client id), `exp` against the table's
 //!    clock, and `nonce` against the one in the flow cookie.
-//! 4. The identity is the `sub` claim; the email counts only with `email_verified: true`.
+//! 4. The identity is the `sub` claim.
+//! 5. The email: from the ID token if it carries both `email` and `email_verified`. Otherwise
+//!    from UserInfo (the discovered `userinfo_endpoint`, asked with the access token): a
+//!    provider may put those claims only there (Core 5.4). UserInfo's `sub` must equal the ID
+//!    token's, or the answer is about someone else and the sign-in is refused (Core 5.3.2). A
+//!    provider with no UserInfo endpoint gives no email. Either way, the email counts only
+//!    with `email_verified: true`.
 //!
-//! Spec: <https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth>
+//! Spec: <https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth>,
+//! <https://openid.net/specs/openid-connect-core-1_0.html#UserInfo>
 
 use super::{FlowSecrets, Identity, Provider, ProviderError, describe};
 use auth_core::oauth_account::OAuthIdentity;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndUserEmail, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    SubjectIdentifier, TokenResponse, UserInfoError,
 };
 use time::OffsetDateTime;
 use url::Url;
@@ -82,21 +92,29 @@ pub(super) async fn finish(
         .request_async(http)
         .await
         .map_err(|e| provider.token_error(e))?;
-    let invalid = |reason: String| ProviderError::InvalidIdToken(provider.name.clone(), reason);
     let id_token = token
         .id_token()
-        .ok_or_else(|| invalid("the token response has no ID token".into()))?;
+        .ok_or_else(|| provider.unverified("the token response has no ID token".to_owned()))?;
     let nonce = Nonce::new(secrets.nonce.clone().unwrap_or_default());
     let verifier = client
         .id_token_verifier()
         .set_time_fn(move || chrono_time(now));
     let claims = id_token
         .claims(&verifier, &nonce)
-        .map_err(|e| invalid(describe(&e)))?;
-    let verified_email = claims
-        .email()
-        .filter(|_| claims.email_verified() == Some(true))
-        .map(|e| e.as_str().to_owned());
+        .map_err(|e| provider.unverified(format!("ID token: {}", describe(&e))))?;
+    // Both claims from one source, never one from each.
+    let verified_email = match (claims.email(), claims.email_verified()) {
+        (Some(email), Some(verified)) => verified_email(Some(email), Some(verified)),
+        _ => user_info(
+            provider,
+            http,
+            &client,
+            token.access_token(),
+            claims.subject(),
+        )
+        .await?
+        .and_then(|info| verified_email(info.email(), info.email_verified())),
+    };
     let label = verified_email
         .clone()
         .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
@@ -108,6 +126,42 @@ pub(super) async fn finish(
             label,
         },
         verified_email,
+    })
+}
+
+/// The address, only if the same source also says it is verified.
+fn verified_email(email: Option<&EndUserEmail>, verified: Option<bool>) -> Option<String> {
+    email
+        .filter(|_| verified == Some(true))
+        .map(|e| e.as_str().to_owned())
+}
+
+/// Step 5: UserInfo's claims, or `None` if the provider advertises no UserInfo endpoint.
+/// `openidconnect` compares UserInfo's `sub` with `subject` and fails on a mismatch.
+async fn user_info(
+    provider: &Provider,
+    http: &reqwest::Client,
+    client: &DiscoveredClient,
+    access_token: &AccessToken,
+    subject: &SubjectIdentifier,
+) -> Result<Option<CoreUserInfoClaims>, ProviderError> {
+    let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
+        return Ok(None);
+    };
+    request.request_async(http).await.map(Some).map_err(|e| {
+        let reason = format!("UserInfo: {}", describe(&e));
+        match &e {
+            UserInfoError::Request(_) => provider.unreachable(reason),
+            UserInfoError::Response(status, ..) if status.is_server_error() => {
+                provider.unreachable(reason)
+            }
+            // 401 or 403 (RFC 6750): the provider does not accept the token it just issued.
+            UserInfoError::Response(status, ..) if status.is_client_error() => {
+                provider.refused(reason)
+            }
+            UserInfoError::ClaimsVerification(_) => provider.unverified(reason),
+            _ => provider.bad_response(reason),
+        }
     })
 }
 

@@ -1,6 +1,7 @@
 use crate::github::{GitHubUser, ada};
 use crate::helpers::*;
 use auth_web::testing::location;
+use oidc_dev_provider::Quirks;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -51,6 +52,30 @@ async fn a_google_sign_up_creates_the_user_from_the_verified_id_token() {
     assert!(
         keys.contains(&"OAUTH#google#grace@example.com OAUTH#google#grace@example.com".to_owned())
     );
+}
+
+#[tokio::test]
+async fn a_provider_that_sends_the_email_only_from_userinfo_signs_up_a_new_user() {
+    let h = spawn().await;
+    h.dev.set_quirks(Quirks {
+        email_only_in_userinfo: true,
+        ..Quirks::default()
+    });
+    let browser = h.app.browser();
+    let response = oidc_flow(&browser, "/sign-in/google", "grace@example.com").await;
+    assert_eq!(location(&response), "/");
+    assert!(signed_in_as(&browser, "grace@example.com").await);
+
+    let keys = stored_keys(&h.app).await;
+    let user = keys
+        .iter()
+        .find(|k| k.starts_with("USER#") && k.contains(" USER#"))
+        .expect("a user item");
+    let uid = user.split(' ').next().unwrap();
+    let account = "OAUTH#google#grace@example.com";
+    assert!(keys.contains(&"EMAIL#grace@example.com EMAIL#grace@example.com".to_owned()));
+    assert!(keys.contains(&format!("{account} {account}")), "{keys:?}");
+    assert!(keys.contains(&format!("{uid} {account}")), "{keys:?}");
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@ use crate::github::FakeGitHub;
 use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use oauth::Providers;
-use oauth::dev_provider::DevProvider;
+use oauth::config::dev_provider;
+use oidc_dev_provider::DevProvider;
 use reqwest::{Response, StatusCode};
 use url::Url;
 
@@ -23,8 +24,8 @@ pub async fn spawn() -> Harness {
         let provider = DevProvider::start(0, redirects).expect("the dev provider starts");
         let providers = Providers::new(vec![
             github.provider(),
-            provider.provider("google", "Google"),
-            provider.provider("oidc", "Keycloak"),
+            dev_provider(&provider, "google", "Google"),
+            dev_provider(&provider, "oidc", "Keycloak"),
         ]);
         dev = Some(provider);
         oauth::routes(state, providers)

@@ -4,18 +4,36 @@ use oauth::Providers;
 use reqwest::StatusCode;
 
 #[tokio::test]
-async fn the_sign_in_and_sign_up_pages_offer_every_configured_provider() {
+async fn the_sign_in_and_sign_up_pages_offer_a_button_per_provider_in_order() {
     let h = spawn().await;
     let browser = h.app.browser();
     for path in ["/sign-in", "/sign-up"] {
         let (status, page) = status_and_text(browser.get(path).await).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            page.contains(r#"href="/sign-in/github">Sign in with GitHub"#),
-            "{page}"
-        );
-        assert!(page.contains(r#"href="/sign-in/google">Sign in with Google"#));
-        assert!(page.contains(r#"href="/sign-in/oidc">Sign in with Keycloak"#));
+        let positions = [
+            ("github", "GitHub"),
+            ("google", "Google"),
+            ("oidc", "Keycloak"),
+        ]
+        .map(|(slug, name)| {
+            let at = page
+                .find(&format!(r#"data-provider="{slug}""#))
+                .unwrap_or_else(|| panic!("a {slug} button in {page}"));
+            let tag_start = page[..at].rfind("<a ").unwrap();
+            let element = &page[tag_start..][..page[tag_start..].find("</a>").unwrap()];
+            assert!(element.contains(r#"class="button provider""#), "{element}");
+            assert!(
+                element.contains(&format!(r#"href="/sign-in/{slug}""#)),
+                "{element}"
+            );
+            assert!(
+                element.ends_with(&format!(">Sign in with {name}")),
+                "{element}"
+            );
+            at
+        });
+        assert!(positions.is_sorted(), "configuration order: {positions:?}");
+        assert!(!page.contains("<li>"), "buttons, not a bulleted list");
     }
 }
 

@@ -4,7 +4,7 @@ use crate::github::{self, ada};
 use crate::helpers::*;
 use auth_web::testing::location;
 use oauth::Providers;
-use oauth::dev_provider::Quirks;
+use oidc_dev_provider::Quirks;
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -86,6 +86,51 @@ async fn an_unverified_oidc_email_cannot_sign_up() {
 }
 
 #[tokio::test]
+async fn a_userinfo_answer_about_another_subject_is_refused() {
+    let h = spawn().await;
+    h.dev.set_quirks(Quirks {
+        email_only_in_userinfo: true,
+        userinfo_subject_mismatch: true,
+        ..Quirks::default()
+    });
+    let before = stored_keys(&h.app).await;
+    let browser = h.app.browser();
+    let response = oidc_flow(&browser, "/sign-in/google", "grace@example.com").await;
+    let (status, page) = status_and_text(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("Sign-in could not be verified"), "{page}");
+    assert!(details(&page).contains("UserInfo"), "{page}");
+    assert_eq!(stored_keys(&h.app).await, before);
+    assert!(!signed_in_as(&browser, "grace@example.com").await);
+}
+
+#[tokio::test]
+async fn an_email_that_userinfo_says_is_unverified_cannot_sign_up() {
+    let (h, status, page) = google_with(Quirks {
+        email_only_in_userinfo: true,
+        unverified_email: true,
+        ..Quirks::default()
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("No verified email address"), "{page}");
+    assert!(nothing_written(&h.app).await);
+}
+
+#[tokio::test]
+async fn no_email_in_the_id_token_and_no_userinfo_endpoint_cannot_sign_up() {
+    let (h, status, page) = google_with(Quirks {
+        email_only_in_userinfo: true,
+        no_userinfo_endpoint: true,
+        ..Quirks::default()
+    })
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("No verified email address"), "{page}");
+    assert!(nothing_written(&h.app).await);
+}
+
+#[tokio::test]
 async fn a_token_endpoint_error_is_refused() {
     let (h, status, page) = google_with(Quirks {
         token_error: true,
@@ -113,16 +158,79 @@ async fn github_answering_the_token_request_with_an_error_is_refused() {
 }
 
 #[tokio::test]
-async fn cancelling_at_the_provider_shows_its_answer() {
+async fn cancelling_at_the_provider_says_so_in_words() {
     let h = spawn().await;
     let browser = h.app.browser();
     let callback =
         oidc_redirect_back(&browser, "/sign-in/google", "grace@example.com", "deny").await;
     let (status, page) = status_and_text(visit(&browser, &callback).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("Google did not sign you in"));
-    assert!(page.contains("access_denied"));
+    assert!(
+        alert(&page).contains("You cancelled the sign-in at Google."),
+        "{page}"
+    );
+    assert!(!alert(&page).contains("access_denied"), "{page}");
+    assert!(details(&page).contains("access_denied"), "{page}");
     assert!(nothing_written(&h.app).await);
+}
+
+#[tokio::test]
+async fn other_provider_errors_are_explained_in_words() {
+    let h = spawn().await;
+    let browser = h.app.browser();
+    for (error, expected_status, words) in [
+        (
+            "temporarily_unavailable",
+            StatusCode::BAD_GATEWAY,
+            "Google had a problem and could not sign you in",
+        ),
+        (
+            "invalid_scope",
+            StatusCode::BAD_REQUEST,
+            "Google refused to start the sign-in",
+        ),
+    ] {
+        let start = browser.get("/sign-in/google").await;
+        let state = query_value(location(&start), "state");
+        let mut callback = callback_url(&h.app.state.origin, "google");
+        callback
+            .query_pairs_mut()
+            .append_pair("error", error)
+            .append_pair("state", &state);
+        let (status, page) = status_and_text(visit(&browser, callback.as_str()).await).await;
+        assert_eq!(status, expected_status, "{page}");
+        assert!(alert(&page).contains(words), "{page}");
+        assert!(!alert(&page).contains(error), "{page}");
+        assert!(details(&page).contains(error), "{page}");
+    }
+    assert!(nothing_written(&h.app).await);
+}
+
+/// The main message of a refusal page.
+fn alert(page: &str) -> &str {
+    let from = page.find(r#"role="alert""#).unwrap_or(page.len());
+    between(&page[from..], ">", "</p>")
+}
+
+/// The folded technical details of a refusal page.
+fn details(page: &str) -> &str {
+    between(page, "<details>", "</details>")
+}
+
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page.find(start).map_or(page.len(), |i| i + start.len());
+    let to = page[from..].find(end).map_or(page.len(), |i| from + i);
+    &page[from..to]
+}
+
+/// One query parameter of a URL, e.g. the `state` the app sent to a provider.
+fn query_value(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 #[tokio::test]

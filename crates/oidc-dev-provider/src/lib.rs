@@ -1,16 +1,22 @@
 //! A local OpenID Connect provider for development: click through the whole redirect flow
-//! without an account anywhere. Off by default (`OAUTH_DEV_PROVIDER=true` turns it on); it
-//! listens on 127.0.0.1 only, on a port of its own, and anyone who can reach it can sign in as
-//! any email address, so it must never face a network.
+//! without an account anywhere. It listens on 127.0.0.1 only, on a port of its own, and anyone
+//! who can reach it can sign in as any email address, so it must never face a network.
 //!
 //! It is a real provider over real HTTP: discovery, an authorize page, a token endpoint that
-//! checks the client secret, the redirect URI and PKCE, and RS256-signed ID tokens with a JWKS.
-//! The tests use it too, told by [`Quirks`] to misbehave in the ways a provider can.
+//! checks the client secret, the redirect URI and PKCE, RS256-signed ID tokens with a JWKS, and
+//! a UserInfo endpoint. Tests use it too, told by [`Quirks`] to misbehave in the ways a provider
+//! can, or to behave in the other ways the standard allows.
 //!
-//! Its signing key and its codes live in its own memory: it is the provider, not the app.
+//! It knows nothing of any app: a client reads [`DevProvider::issuer`],
+//! [`DevProvider::client_id`] and [`DevProvider::client_secret`] and configures itself.
+//! Its signing key, codes and access tokens live in its own memory: it is the provider, not the
+//! app.
 
 mod authorize;
+mod discovery;
+mod page;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,7 +26,8 @@ use std::sync::{Arc, Mutex};
 use token::SigningKeys;
 use url::Url;
 
-/// Ways the provider can be told to misbehave; all off by default.
+/// Ways the provider can be told to misbehave, or to use a freedom the standard gives it;
+/// all off by default.
 #[derive(Clone, Debug, Default)]
 pub struct Quirks {
     /// The ID token carries a nonce other than the one asked for.
@@ -31,10 +38,18 @@ pub struct Quirks {
     pub wrong_audience: bool,
     /// The ID token's signature does not match its content.
     pub bad_signature: bool,
-    /// The email is reported as not verified.
+    /// The email is reported as not verified (in the ID token and in UserInfo).
     pub unverified_email: bool,
     /// The token endpoint answers with an OAuth error instead of tokens.
     pub token_error: bool,
+    /// The ID token carries only `sub`; `email` and `email_verified` come only from UserInfo,
+    /// as OpenID Connect Core 5.4 allows (node-oidc-provider does this by default).
+    pub email_only_in_userinfo: bool,
+    /// UserInfo answers about another subject than the ID token's.
+    pub userinfo_subject_mismatch: bool,
+    /// Discovery advertises no UserInfo endpoint (OpenID Connect Discovery 1.0, section 3, only
+    /// recommends one).
+    pub no_userinfo_endpoint: bool,
 }
 
 /// A running dev provider.
@@ -52,12 +67,15 @@ struct DevState {
     keys: SigningKeys,
     /// Issued codes, each taken (removed) by its one exchange.
     codes: Mutex<HashMap<String, token::Grant>>,
+    /// Issued access tokens, so that UserInfo answers only to those.
+    access_tokens: Mutex<HashMap<String, token::AccessGrant>>,
     quirks: Mutex<Quirks>,
 }
 
 impl DevProvider {
-    /// Generates a signing key, binds 127.0.0.1:`port` (0 for any) and serves in the background.
-    /// Only `redirect_uris` are accepted, compared exactly, as a real provider does.
+    /// Generates a signing key, binds 127.0.0.1:`port` (0 for any) and serves in the background
+    /// (so it must be called inside a Tokio runtime). Only `redirect_uris` are accepted,
+    /// compared exactly, as a real provider does.
     pub fn start(port: u16, redirect_uris: Vec<Url>) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
         listener.set_nonblocking(true)?;
@@ -70,6 +88,7 @@ impl DevProvider {
             redirect_uris,
             keys: SigningKeys::generate().map_err(std::io::Error::other)?,
             codes: Mutex::default(),
+            access_tokens: Mutex::default(),
             quirks: Mutex::default(),
         });
         let app = router(inner.clone());
@@ -87,22 +106,25 @@ impl DevProvider {
         &self.inner.issuer
     }
 
-    /// The provider configuration the app signs in with, under `slug` and `name`.
-    pub fn provider(&self, slug: &str, name: &str) -> crate::provider::Provider {
-        crate::provider::Provider {
-            slug: slug.into(),
-            name: name.into(),
-            client_id: self.inner.client_id.clone(),
-            client_secret: self.inner.client_secret.clone(),
-            endpoints: crate::provider::Endpoints::Oidc {
-                issuer: self.inner.issuer.clone(),
-            },
-        }
+    /// The one client registered here.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// That client's secret, random for each start.
+    pub fn client_secret(&self) -> &str {
+        &self.inner.client_secret
     }
 
     /// Replaces the quirks for every request from now on.
     pub fn set_quirks(&self, quirks: Quirks) {
         *lock(&self.inner.quirks) = quirks;
+    }
+}
+
+impl DevState {
+    fn quirks(&self) -> Quirks {
+        lock(&self.quirks).clone()
     }
 }
 
@@ -112,9 +134,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn router(state: Arc<DevState>) -> Router {
     Router::new()
-        .route("/.well-known/openid-configuration", get(token::discovery))
-        .route("/jwks", get(token::jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::metadata),
+        )
+        .route("/jwks", get(discovery::jwks))
         .route("/authorize", get(authorize::show).post(authorize::decide))
         .route("/token", post(token::exchange))
+        .route("/userinfo", get(userinfo::claims))
+        .route(auth_web::view::STYLESHEET_PATH, get(page::stylesheet))
         .with_state(state)
 }

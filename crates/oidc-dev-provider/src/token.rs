@@ -1,5 +1,5 @@
-//! Discovery, the JWKS, and `POST /token`: a code (once), the client secret, the redirect URI
-//! and the PKCE verifier in exchange for an access token and an RS256-signed ID token.
+//! `POST /token`: a code (once), the client secret, the redirect URI and the PKCE verifier in
+//! exchange for an access token (remembered, for UserInfo) and an RS256-signed ID token.
 
 use super::{DevState, Quirks, lock};
 use axum::Json;
@@ -10,14 +10,12 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreResponseType, CoreRsaPrivateSigningKey, CoreSubjectIdentifierType,
-    CoreTokenResponse, CoreTokenType,
+    CoreGenderClaim, CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJwsSigningAlgorithm,
+    CoreRsaPrivateSigningKey, CoreTokenResponse, CoreTokenType,
 };
 use openidconnect::{
-    AccessToken, Audience, AuthUrl, EmptyAdditionalClaims, EmptyAdditionalProviderMetadata,
-    EmptyExtraTokenFields, EndUserEmail, IssuerUrl, JsonWebKeyId, JsonWebKeySetUrl, Nonce,
-    PrivateSigningKey, ResponseTypes, Scope, StandardClaims, SubjectIdentifier, TokenUrl,
+    AccessToken, Audience, EmptyAdditionalClaims, EmptyExtraTokenFields, EndUserEmail, IssuerUrl,
+    JsonWebKeyId, Nonce, OAuth2TokenResponse, StandardClaims, SubjectIdentifier,
 };
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use serde::Deserialize;
@@ -27,6 +25,9 @@ use std::time::{Duration as StdDuration, Instant};
 
 /// How long a code can wait for its exchange.
 const CODE_LIFETIME: StdDuration = StdDuration::from_secs(300);
+
+/// How long an access token opens UserInfo.
+const ACCESS_TOKEN_LIFETIME: StdDuration = StdDuration::from_secs(600);
 
 /// What an approved authorization is remembered by until its code is exchanged.
 pub(super) struct Grant {
@@ -52,11 +53,28 @@ impl Grant {
             issued: Instant::now(),
         }
     }
+
+    /// Whether its code can still be exchanged.
+    pub(super) fn is_live(&self) -> bool {
+        self.issued.elapsed() <= CODE_LIFETIME
+    }
+}
+
+/// Who an access token was issued for, until it expires.
+pub(super) struct AccessGrant {
+    pub(super) email: String,
+    issued: Instant,
+}
+
+impl AccessGrant {
+    pub(super) fn is_live(&self) -> bool {
+        self.issued.elapsed() <= ACCESS_TOKEN_LIFETIME
+    }
 }
 
 /// The RSA key the provider signs ID tokens with, generated at start and never stored.
 pub(super) struct SigningKeys {
-    key: CoreRsaPrivateSigningKey,
+    pub(super) key: CoreRsaPrivateSigningKey,
 }
 
 impl SigningKeys {
@@ -70,43 +88,6 @@ impl SigningKeys {
             CoreRsaPrivateSigningKey::from_pem(&pem, Some(JsonWebKeyId::new("dev-1".into())))?;
         Ok(Self { key })
     }
-}
-
-pub(super) async fn discovery(State(dev): State<Arc<DevState>>) -> Response {
-    match metadata(&dev) {
-        Ok(metadata) => Json(metadata).into_response(),
-        Err(e) => {
-            tracing::error!("dev provider metadata: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-fn metadata(dev: &DevState) -> Result<CoreProviderMetadata, url::ParseError> {
-    let url = |path: &str| format!("{}{path}", dev.issuer);
-    let metadata = CoreProviderMetadata::new(
-        IssuerUrl::new(dev.issuer.clone())?,
-        AuthUrl::new(url("/authorize"))?,
-        JsonWebKeySetUrl::new(url("/jwks"))?,
-        vec![ResponseTypes::new(vec![CoreResponseType::Code])],
-        vec![CoreSubjectIdentifierType::Public],
-        vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256],
-        EmptyAdditionalProviderMetadata {},
-    )
-    .set_token_endpoint(Some(TokenUrl::new(url("/token"))?))
-    .set_scopes_supported(Some(
-        ["openid", "email", "profile"]
-            .map(|s| Scope::new(s.into()))
-            .to_vec(),
-    ));
-    Ok(metadata)
-}
-
-pub(super) async fn jwks(State(dev): State<Arc<DevState>>) -> Response {
-    Json(CoreJsonWebKeySet::new(vec![
-        dev.keys.key.as_verification_key(),
-    ]))
-    .into_response()
 }
 
 #[derive(Default, Deserialize)]
@@ -125,7 +106,7 @@ pub(super) async fn exchange(
     headers: HeaderMap,
     axum::Form(request): axum::Form<TokenRequest>,
 ) -> Response {
-    let quirks = lock(&dev.quirks).clone();
+    let quirks = dev.quirks();
     if quirks.token_error {
         return oauth_error("invalid_request", "the dev provider was told to fail");
     }
@@ -140,7 +121,7 @@ pub(super) async fn exchange(
         return oauth_error("invalid_grant", "unknown or already used code");
     };
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(request.code_verifier.as_bytes()));
-    if grant.issued.elapsed() > CODE_LIFETIME
+    if !grant.is_live()
         || grant.redirect_uri != request.redirect_uri
         || challenge != grant.code_challenge
     {
@@ -150,7 +131,19 @@ pub(super) async fn exchange(
         );
     }
     match token_response(&dev, &grant, &quirks) {
-        Ok(response) => Json(response).into_response(),
+        Ok(response) => {
+            let access = AccessGrant {
+                email: grant.email,
+                issued: Instant::now(),
+            };
+            {
+                let mut tokens = lock(&dev.access_tokens);
+                // Expired tokens are forgotten here, so the map stays as small as the live ones.
+                tokens.retain(|_, t| t.is_live());
+                tokens.insert(response.access_token().secret().clone(), access);
+            }
+            Json(response).into_response()
+        }
         Err(e) => {
             tracing::error!("dev provider could not sign an ID token: {e}");
             oauth_error("server_error", "signing failed")
@@ -209,9 +202,11 @@ fn token_response(
         vec![Audience::new(audience.into())],
         expires,
         issued,
-        StandardClaims::new(SubjectIdentifier::new(grant.email.clone()))
-            .set_email(Some(EndUserEmail::new(grant.email.clone())))
-            .set_email_verified(Some(!quirks.unverified_email)),
+        email_claims(
+            StandardClaims::new(SubjectIdentifier::new(grant.email.clone())),
+            grant,
+            quirks,
+        ),
         EmptyAdditionalClaims {},
     )
     .set_nonce(Some(Nonce::new(nonce.into())));
@@ -228,11 +223,27 @@ fn token_response(
     } else {
         id_token
     };
-    Ok(CoreTokenResponse::new(
+    let mut response = CoreTokenResponse::new(
         AccessToken::new(auth_core::random::random_secret()),
         CoreTokenType::Bearer,
         CoreIdTokenFields::new(Some(id_token), EmptyExtraTokenFields {}),
-    ))
+    );
+    response.set_expires_in(Some(&ACCESS_TOKEN_LIFETIME));
+    Ok(response)
+}
+
+/// `email` and `email_verified` in the ID token, unless the quirk keeps them for UserInfo.
+fn email_claims(
+    claims: StandardClaims<CoreGenderClaim>,
+    grant: &Grant,
+    quirks: &Quirks,
+) -> StandardClaims<CoreGenderClaim> {
+    if quirks.email_only_in_userinfo {
+        return claims;
+    }
+    claims
+        .set_email(Some(EndUserEmail::new(grant.email.clone())))
+        .set_email_verified(Some(!quirks.unverified_email))
 }
 
 /// The same token with one signature byte changed: well-formed, but the signature is wrong.

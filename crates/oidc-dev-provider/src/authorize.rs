@@ -1,12 +1,13 @@
 //! `GET /authorize` asks which email address to sign in as; `POST /authorize` sends the
 //! browser back to the app with a code (or with `error=access_denied`).
 
+use super::page::{error_page, html};
 use super::token::Grant;
 use super::{DevState, lock};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -62,11 +63,13 @@ pub(super) async fn show(
     ]
     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> });
     let body = view! {
-        <h1>"Local dev provider"</h1>
         <p>"Sign in as any email address. This provider exists only on this machine."</p>
         <form method="post" action="/authorize">
             {hidden}
-            <label>"Email "<input type="email" name="email" value="dev@example.com" required/></label>
+            <label>
+                <span>"Email"</span>
+                <input type="email" name="email" value="dev@example.com" required/>
+            </label>
             <button type="submit" name="decision" value="approve">"Sign in"</button>
             <button type="submit" name="decision" value="deny" formnovalidate>"Cancel"</button>
         </form>
@@ -100,31 +103,15 @@ pub(super) async fn decide(
         request.code_challenge,
         request.redirect_uri,
     );
-    lock(&dev.codes).insert(code.clone(), grant);
+    {
+        let mut codes = lock(&dev.codes);
+        // Codes never exchanged are forgotten once expired, so the map stays small.
+        codes.retain(|_, g| g.is_live());
+        codes.insert(code.clone(), grant);
+    }
     redirect
         .query_pairs_mut()
         .append_pair("code", &code)
         .append_pair("state", &request.state);
     Redirect::to(redirect.as_str()).into_response()
-}
-
-fn error_page(message: &'static str) -> Response {
-    html(
-        StatusCode::BAD_REQUEST,
-        view! { <h1>"Local dev provider"</h1><p>{message}</p> },
-    )
-}
-
-fn html(status: StatusCode, body: impl IntoView + 'static) -> Response {
-    let document = view! {
-        <html lang="en">
-            <head><meta charset="utf-8"/><title>"Local dev provider"</title></head>
-            <body>{body}</body>
-        </html>
-    };
-    (
-        status,
-        Html(format!("<!DOCTYPE html>{}", document.to_html())),
-    )
-        .into_response()
 }
