@@ -6,7 +6,8 @@
 //! value to its user without an index.
 
 use crate::item::{self, Item};
-use crate::{Result, Table};
+use crate::transaction::{TxItem, put_new};
+use crate::{Error, Result, Table};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -19,29 +20,21 @@ struct ClaimItem {
     user_id: String,
 }
 
-/// The claim item on `key` for `user_id`, to put with `transaction::put_new`.
-pub(crate) fn claim_item(key: &str, user_id: &str) -> Result<Item> {
-    Ok(serde_dynamo::to_item(ClaimItem {
+/// Puts the claim on `key` for `user_id`, only if nobody holds it: otherwise `taken`.
+pub(crate) fn put_claim(table: &Table, key: &str, user_id: &str, taken: Error) -> Result<TxItem> {
+    let item: Item = serde_dynamo::to_item(ClaimItem {
         pk: key.to_owned(),
         sk: key.to_owned(),
         user_id: user_id.to_owned(),
-    })?)
+    })?;
+    Ok(put_new(table, item, taken))
 }
 
 /// The id of the user who holds the claim on `key`, read consistently.
 pub(crate) async fn claim_owner(table: &Table, key: &str) -> Result<Option<String>> {
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(key, key)))
-        .consistent_read(true)
-        .send()
-        .await?;
-    let Some(claim) = out.item else {
-        return Ok(None);
-    };
-    Ok(Some(
-        serde_dynamo::from_item::<_, ClaimItem>(claim)?.user_id,
-    ))
+    let claim = item::get(table, key, key).await?;
+    Ok(claim
+        .map(serde_dynamo::from_item::<_, ClaimItem>)
+        .transpose()?
+        .map(|c| c.user_id))
 }

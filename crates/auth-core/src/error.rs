@@ -13,6 +13,15 @@ pub enum Error {
     /// Another account already owns this email address.
     #[error("That email is already registered.")]
     EmailTaken,
+    /// This provider account already signs in to a user (this one or another).
+    #[error("That account is already linked to a user of this app.")]
+    AccountAlreadyLinked,
+    /// This passkey or security key is registered already (here or on another account).
+    #[error("This passkey is already registered.")]
+    CredentialTaken,
+    /// The change would leave the account with no way to sign in.
+    #[error("This is your only way to sign in. Add another one first.")]
+    LastSignInMethod,
     /// The email and password do not match an account; deliberately says no more than that.
     #[error("Wrong email or password.")]
     WrongCredentials,
@@ -28,6 +37,12 @@ pub enum Error {
     /// Too many attempts; the caller may try again after `retry_after`.
     #[error("Too many attempts, try again in {}.", wait_text(*retry_after))]
     RateLimited { retry_after: Duration },
+    /// A bounded resource (the password hashing queue) is full; nothing was done.
+    #[error("busy, try again in {}", wait_text(*retry_after))]
+    Busy { retry_after: Duration },
+    /// A stored item could not be read back: our fault, never the client's.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
     /// DynamoDB (or another backing service) failed or could not be reached.
     #[error("store unavailable: {0}")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -36,6 +51,10 @@ pub enum Error {
 impl Error {
     pub fn unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Unavailable(e.into())
+    }
+
+    pub fn corrupt(what: impl Into<String>) -> Self {
+        Self::Corrupt(what.into())
     }
 }
 
@@ -51,7 +70,7 @@ where
 
 impl From<serde_dynamo::Error> for Error {
     fn from(e: serde_dynamo::Error) -> Self {
-        Self::unavailable(format!("malformed item: {e}"))
+        Self::corrupt(format!("malformed item: {e}"))
     }
 }
 

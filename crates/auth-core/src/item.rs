@@ -1,8 +1,13 @@
 //! Key formats and the few multi-item operations that several modules share.
 
+use crate::error::is_condition_failed;
 use crate::table::{PK, SK};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -13,7 +18,7 @@ pub(crate) fn user_pk(user_id: &str) -> String {
     format!("USER#{user_id}")
 }
 
-pub(crate) fn email_pk(email: &str) -> String {
+pub(crate) fn email_pk(email: &crate::email::EmailAddress) -> String {
     format!("EMAIL#{email}")
 }
 
@@ -35,6 +40,68 @@ pub(crate) fn key_of(item: &Item) -> Item {
         .filter(|(name, _)| *name == PK || *name == SK)
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect()
+}
+
+/// The item with this key, read consistently (every read that decides something is).
+pub(crate) async fn get(
+    table: &Table,
+    pk: impl Into<String>,
+    sk: impl Into<String>,
+) -> Result<Option<Item>> {
+    let out = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .set_key(Some(key(pk, sk)))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(out.item)
+}
+
+/// What a conditional `UpdateItem` did.
+pub(crate) enum Updated {
+    /// Written; the item as it was before (`ALL_OLD`), `None` if it did not exist.
+    Done(Option<Item>),
+    /// The condition was false; the item as it is, `None` if it does not exist.
+    Refused(Option<Item>),
+}
+
+/// Sends a conditional update asking for the old item either way: on success to learn what
+/// was there, on a failed condition to learn why, without a second read.
+pub(crate) async fn update_if(update: UpdateItemFluentBuilder) -> Result<Updated> {
+    let result = update
+        .return_values(ReturnValue::AllOld)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match result {
+        Ok(out) => Ok(Updated::Done(out.attributes)),
+        Err(e) if is_condition_failed(&e) => {
+            let old = match e.into_service_error() {
+                UpdateItemError::ConditionalCheckFailedException(c) => c.item,
+                _ => None,
+            };
+            Ok(Updated::Refused(old))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A number attribute of an item, if it has one that parses.
+pub(crate) fn number(item: &Item, name: &str) -> Option<i64> {
+    match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A string attribute of an item, if it has one.
+pub(crate) fn string<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    match item.get(name) {
+        Some(AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
 }
 
 /// A number attribute holding epoch seconds, the unit of `ExpiresAt`.

@@ -12,13 +12,12 @@
 //! on another link (or the password hash) still being there, so two racing unlinks cannot
 //! both win.
 
-use crate::claim::{claim_item, claim_owner};
+use crate::claim::{claim_owner, put_claim};
+use crate::email::EmailAddress;
 use crate::item::{self, user_pk};
-use crate::table::PK;
-use crate::transaction::{check_exists, put_new, transact};
-use crate::user::{EmailAddress, User, get_user, insert_user, new_user};
+use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
+use crate::user::{User, get_user, insert_user, new_user};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -78,13 +77,9 @@ fn account_key(provider: &str, subject: &str) -> Result<String> {
 }
 
 /// The two items that link `identity` to `user_id`, each written only if absent.
-fn link_items(
-    table: &Table,
-    user_id: &str,
-    identity: &OAuthIdentity,
-) -> Result<[TransactWriteItem; 2]> {
+fn link_items(table: &Table, user_id: &str, identity: &OAuthIdentity) -> Result<[TxItem; 2]> {
     let key = account_key(&identity.provider, &identity.subject)?;
-    let claim = claim_item(&key, user_id)?;
+    let claim = put_claim(table, &key, user_id, Error::AccountAlreadyLinked)?;
     let link = Link {
         pk: user_pk(user_id),
         sk: key.clone(),
@@ -95,8 +90,12 @@ fn link_items(
         },
     };
     Ok([
-        put_new(table, claim),
-        put_new(table, serde_dynamo::to_item(link)?),
+        claim,
+        put_new(
+            table,
+            serde_dynamo::to_item(link)?,
+            Error::AccountAlreadyLinked,
+        ),
     ])
 }
 
@@ -115,7 +114,7 @@ pub async fn find_user_by_oauth_account(
 
 /// Creates a user with `email` (verified: the provider checked it) and links `identity`, all
 /// in one transaction. The email belongs to another account: [`Error::EmailTaken`]; the
-/// identity is linked already: [`Error::Conflict`].
+/// identity is linked already: [`Error::AccountAlreadyLinked`].
 #[tracing::instrument(skip(table))]
 pub async fn create_user_with_oauth_account(
     table: &Table,
@@ -123,16 +122,14 @@ pub async fn create_user_with_oauth_account(
     identity: &OAuthIdentity,
 ) -> Result<User> {
     let user = new_user(table, email, None, true);
-    let items = link_items(table, &user.id, identity)?.to_vec();
-    insert_user(table, &user, items, |_| {
-        Error::Conflict("that account is linked to a user already")
-    })
-    .await?;
+    let items = link_items(table, &user.id, identity)?.into();
+    insert_user(table, &user, items).await?;
     Ok(user)
 }
 
 /// Links `identity` to an existing user: claim and link in one transaction, conditioned on the
-/// user still existing. Linked to anyone already (this user included): [`Error::Conflict`].
+/// user still existing. Linked to anyone already (this user included):
+/// [`Error::AccountAlreadyLinked`].
 #[tracing::instrument(skip(table))]
 pub async fn link_oauth_account(
     table: &Table,
@@ -142,15 +139,11 @@ pub async fn link_oauth_account(
     let [claim, link] = link_items(table, user_id, identity)?;
     let user_pk = user_pk(user_id);
     let items = vec![
-        check_exists(table, user_pk.clone(), user_pk, None),
+        check_exists(table, user_pk.clone(), user_pk, None, Error::NotFound),
         claim,
         link,
     ];
-    transact(table, items, |index| match index {
-        0 => Error::NotFound,
-        _ => Error::Conflict("that account is linked to a user already"),
-    })
-    .await
+    transact(table, items).await
 }
 
 /// The accounts linked to a user, oldest first, from one `Query` on the user's partition.
@@ -165,7 +158,7 @@ pub async fn list_oauth_accounts(table: &Table, user_id: &str) -> Result<Vec<OAu
 }
 
 /// Unlinks one of the user's accounts, unless it is their last way to sign in (no password
-/// and no other account): then [`Error::InvalidInput`], with a message for the user.
+/// and no other account): then [`Error::LastSignInMethod`].
 #[tracing::instrument(skip(table, user), fields(user = %user.id))]
 pub async fn unlink_oauth_account(
     table: &Table,
@@ -185,53 +178,27 @@ pub async fn unlink_oauth_account(
     let keep = match (other, &user.password_hash) {
         (Some(other), _) => {
             let other_key = account_key(&other.identity.provider, &other.identity.subject)?;
-            check_exists(table, uid.clone(), other_key, None)
+            check_exists(table, uid.clone(), other_key, None, Error::LastSignInMethod)
         }
         (None, Some(_)) => check_exists(
             table,
             uid.clone(),
             uid.clone(),
             Some("attribute_exists(PasswordHash)"),
+            Error::LastSignInMethod,
         ),
-        (None, None) => return Err(last_way()),
+        (None, None) => return Err(Error::LastSignInMethod),
     };
-    let owner = AttributeValue::S(user.id.clone());
     let items = vec![
-        delete_existing(table, key.clone(), key.clone(), Some(owner)),
-        delete_existing(table, uid, key, None),
+        delete_existing(
+            table,
+            key.clone(),
+            key.clone(),
+            Some(&user.id),
+            Error::NotFound,
+        ),
+        delete_existing(table, uid, key, None, Error::NotFound),
         keep,
     ];
-    transact(table, items, |index| match index {
-        2 => last_way(),
-        _ => Error::NotFound,
-    })
-    .await
-}
-
-fn last_way() -> Error {
-    Error::InvalidInput(
-        "This is your only way to sign in, so it cannot be unlinked. Link another account first."
-            .into(),
-    )
-}
-
-/// A delete that fails unless the item exists (and, for a claim, names `owner` as its user).
-fn delete_existing(
-    table: &Table,
-    pk: String,
-    sk: String,
-    owner: Option<AttributeValue>,
-) -> TransactWriteItem {
-    let delete = Delete::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(pk, sk)))
-        .expression_attribute_names("#pk", PK);
-    let delete = match owner {
-        Some(owner) => delete
-            .condition_expression("attribute_exists(#pk) AND UserId = :uid")
-            .expression_attribute_values(":uid", owner),
-        None => delete.condition_expression("attribute_exists(#pk)"),
-    };
-    let delete = delete.build().expect("table and key are set");
-    TransactWriteItem::builder().delete(delete).build()
+    transact(table, items).await
 }

@@ -10,13 +10,14 @@
 //! The credential itself (public key, counter, backup state) is a string serialized by the
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
-use crate::claim::{claim_item, claim_owner};
+use crate::claim::{claim_owner, put_claim};
+use crate::email::EmailAddress;
 use crate::item::{self, Item, user_pk};
 use crate::table::PK;
-use crate::transaction::{check_exists, put_new, transact};
-use crate::user::{EmailAddress, User, insert_user, new_user};
+use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
+use crate::user::{User, insert_user, new_user};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -96,12 +97,8 @@ pub fn parse_passkey_name(input: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-fn credential_taken() -> Error {
-    Error::InvalidInput("This passkey is already registered.".into())
-}
-
 /// The passkey item and its credential claim, both as claims (`attribute_not_exists`).
-fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TransactWriteItem; 2]> {
+fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TxItem; 2]> {
     let claim = credential_pk(&passkey.credential_id);
     let item = serde_dynamo::to_item(PasskeyItem {
         pk: user_pk(&passkey.user_id),
@@ -109,8 +106,8 @@ fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TransactWriteItem; 
         claim_pk: claim.clone(),
         passkey: passkey.clone(),
     })?;
-    let claim = claim_item(&claim, &passkey.user_id)?;
-    Ok([put_new(table, item), put_new(table, claim)])
+    let claim = put_claim(table, &claim, &passkey.user_id, Error::CredentialTaken)?;
+    Ok([put_new(table, item, Error::CredentialTaken), claim])
 }
 
 fn build_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
@@ -140,12 +137,8 @@ pub async fn create_user_with_passkey(
 ) -> Result<(User, Passkey)> {
     let user = new_user(table, email, None, false);
     let passkey = build_passkey(table, &user.id, new)?;
-    let items = passkey_puts(table, &passkey)?.to_vec();
-    insert_user(table, &user, items, |index| match index {
-        1 => credential_taken(),
-        _ => Error::Conflict("id collision"),
-    })
-    .await?;
+    let items = passkey_puts(table, &passkey)?.into();
+    insert_user(table, &user, items).await?;
     Ok((user, passkey))
 }
 
@@ -158,13 +151,10 @@ pub async fn add_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Resul
         user_pk(user_id),
         user_pk(user_id),
         None,
+        Error::NotFound,
     )];
     items.extend(passkey_puts(table, &passkey)?);
-    transact(table, items, |index| match index {
-        0 => Error::NotFound,
-        _ => credential_taken(),
-    })
-    .await?;
+    transact(table, items).await?;
     Ok(passkey)
 }
 
@@ -183,18 +173,6 @@ fn passkey_from_item(item: Item) -> Result<Passkey> {
     Ok(serde_dynamo::from_item::<_, PasskeyItem>(item)?.passkey)
 }
 
-async fn get_item(table: &Table, pk: String, sk: String) -> Result<Option<Item>> {
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(pk, sk)))
-        .consistent_read(true)
-        .send()
-        .await?;
-    Ok(out.item)
-}
-
 /// The passkey with this credential id, whoever owns it: the claim, then the passkey, both
 /// read consistently. `None` for an unknown or malformed id.
 pub async fn find_passkey(table: &Table, credential_id: &str) -> Result<Option<Passkey>> {
@@ -205,7 +183,7 @@ pub async fn find_passkey(table: &Table, credential_id: &str) -> Result<Option<P
     let Some(user_id) = claim_owner(table, &claim_pk).await? else {
         return Ok(None);
     };
-    get_item(table, user_pk(&user_id), passkey_sk(credential_id))
+    item::get(table, user_pk(&user_id), passkey_sk(credential_id))
         .await?
         .map(passkey_from_item)
         .transpose()
@@ -292,34 +270,26 @@ pub async fn delete_passkey(table: &Table, user_id: &str, credential_id: &str) -
         return Err(Error::NotFound);
     }
     let Some(other) = passkeys.iter().find(|p| p.credential_id != credential_id) else {
-        return Err(Error::InvalidInput(
-            "This is your only passkey: add another one before you delete it.".into(),
-        ));
+        return Err(Error::LastSignInMethod);
     };
     let claim = credential_pk(credential_id);
-    let delete = |pk: String, sk: String| {
-        let delete = Delete::builder()
-            .table_name(table.name())
-            .set_key(Some(item::key(pk, sk)))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK);
-        TransactWriteItem::builder()
-            .delete(delete.build().expect("table and key are set"))
-            .build()
-    };
-    let other_exists = check_exists(
-        table,
-        user_pk(user_id),
-        passkey_sk(&other.credential_id),
-        None,
-    );
+    let changed = || Error::Conflict("the passkeys changed meanwhile");
     let items = vec![
-        delete(user_pk(user_id), passkey_sk(credential_id)),
-        delete(claim.clone(), claim),
-        other_exists,
+        delete_existing(
+            table,
+            user_pk(user_id),
+            passkey_sk(credential_id),
+            None,
+            changed(),
+        ),
+        delete_existing(table, claim.clone(), claim, Some(user_id), changed()),
+        check_exists(
+            table,
+            user_pk(user_id),
+            passkey_sk(&other.credential_id),
+            None,
+            Error::LastSignInMethod,
+        ),
     ];
-    transact(table, items, |_| {
-        Error::Conflict("the passkeys changed meanwhile")
-    })
-    .await
+    transact(table, items).await
 }

@@ -1,12 +1,9 @@
-//! Passwords: the policy a new password must meet, argon2id hashing off the async runtime,
-//! and an optional Have I Been Pwned check.
+//! Passwords: the policy a new password must meet, the stored hash, and an optional Have I
+//! Been Pwned check. Hashing itself is [`crate::hasher`]'s job.
 
 use crate::{Error, Result};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
-use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
-use std::sync::OnceLock;
 
 /// Shortest password accepted (NIST SP 800-63B's minimum).
 pub const MIN_LEN: usize = 8;
@@ -56,59 +53,14 @@ impl std::fmt::Debug for Password {
 pub struct PasswordHash(String);
 
 impl PasswordHash {
+    /// Wraps a PHC string made by [`crate::hasher`].
+    pub(crate) fn from_phc(phc: String) -> Self {
+        Self(phc)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// argon2id with OWASP's parameters: 19 MiB of memory, 2 passes, 1 lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("OWASP parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Hashes a password on a blocking thread, so a sign-up never stalls other requests.
-pub async fn hash_password(password: &Password) -> Result<PasswordHash> {
-    let password = password.clone();
-    tokio::task::spawn_blocking(move || hash_blocking(password.expose()))
-        .await
-        .map_err(Error::unavailable)?
-}
-
-fn hash_blocking(password: &str) -> Result<PasswordHash> {
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| Error::unavailable(e.to_string()))?;
-    Ok(PasswordHash(hash.to_string()))
-}
-
-/// Checks a password against a stored hash on a blocking thread. With no hash (unknown user,
-/// or an account without a password) it checks a dummy hash, so timing does not reveal which.
-pub async fn verify_password(hash: Option<&PasswordHash>, password: &Password) -> Result<bool> {
-    let known = hash.is_some();
-    let hash = hash.cloned();
-    let password = password.clone();
-    let matches = tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| dummy_hash().clone());
-        let parsed = argon2::PasswordHash::new(hash.as_str())
-            .map_err(|e| Error::unavailable(format!("stored password hash is malformed: {e}")))?;
-        Ok::<_, Error>(
-            argon2()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok(),
-        )
-    })
-    .await
-    .map_err(Error::unavailable)??;
-    Ok(known && matches)
-}
-
-fn dummy_hash() -> &'static PasswordHash {
-    static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_blocking(&crate::random::random_secret()).expect("hashing a random password works")
-    })
 }
 
 /// The Have I Been Pwned range API, asked with k-anonymity: only the first five hex digits of
@@ -171,21 +123,5 @@ mod tests {
     fn debug_output_hides_the_password() {
         let p = Password::parse("hunter2hunter2").unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
-    }
-
-    #[tokio::test]
-    async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
-        let p = Password::parse("correct horse battery").unwrap();
-        let hash = hash_password(&p).await.unwrap();
-        assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password(Some(&hash), &p).await.unwrap());
-        let wrong = Password::parse("correct horse battery!").unwrap();
-        assert!(!verify_password(Some(&hash), &wrong).await.unwrap());
-    }
-
-    #[tokio::test]
-    async fn no_hash_never_verifies() {
-        let p = Password::parse("correct horse battery").unwrap();
-        assert!(!verify_password(None, &p).await.unwrap());
     }
 }

@@ -11,24 +11,24 @@
 //!    read (the user id in the token makes the index unnecessary), treats it as gone past
 //!    `ExpiresAt`, and compares the secret's hash in constant time.
 //! 3. [`verify_password_reset_code`] checks the code as email verification does (expiry,
-//!    [`MAX_ATTEMPTS`](crate::email_verification::MAX_ATTEMPTS), constant time). The right code
+//!    [`MAX_ATTEMPTS`](crate::one_time_code::MAX_ATTEMPTS), constant time). The right code
 //!    sets `EmailVerified`, conditioned on the attempt count read, so a code works once.
 //! 4. [`consume_password_reset_session`] deletes the item, only if `EmailVerified` and not
 //!    expired, before the app stores the new password: one reset session sets one password.
 
-use crate::email_verification::{
-    CodeCheck, Judgement, MAX_RACES, OneTimeCode, REQUEST_CHANGED, StoredCode, count_wrong_attempt,
-};
+use crate::email::EmailAddress;
 use crate::item::{self, Item, user_pk};
+use crate::one_time_code::{
+    CODE_LIFETIME, CodeCheck, Judgement, MAX_RACES, OneTimeCode, StoredCode, count_wrong_attempt,
+};
 use crate::table::{EXPIRES_AT, PK};
 use crate::token::UserToken;
+use crate::transaction::Outcome;
 use crate::user::{User, mark_email_verified_with};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-pub use crate::email_verification::CODE_LIFETIME;
 
 const SK_PREFIX: &str = "PASSWORD_RESET#";
 
@@ -40,7 +40,7 @@ pub type PasswordResetToken = UserToken;
 pub struct PasswordResetSession {
     pub id: String,
     pub user_id: String,
-    pub email: String,
+    pub email: EmailAddress,
     /// True once the emailed code was entered: only then may a new password be set.
     pub email_verified: bool,
     pub expires_at: OffsetDateTime,
@@ -60,7 +60,7 @@ struct ResetItem {
     gsisk: String,
     id: String,
     user_id: String,
-    email: String,
+    email: EmailAddress,
     #[serde(with = "serde_bytes")]
     code_hash: Vec<u8>,
     #[serde(with = "serde_bytes")]
@@ -144,15 +144,8 @@ pub async fn validate_password_reset_token(
 }
 
 async fn read_reset(table: &Table, user_id: &str, reset_id: &str) -> Result<Option<ResetItem>> {
-    let out = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .set_key(Some(reset_key(user_id, reset_id)))
-        .consistent_read(true)
-        .send()
-        .await?;
-    Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    let found = item::get(table, user_pk(user_id), format!("{SK_PREFIX}{reset_id}")).await?;
+    Ok(found.map(serde_dynamo::from_item).transpose()?)
 }
 
 /// Checks the emailed code for a validated reset session. The right code marks the session
@@ -176,21 +169,20 @@ pub async fn verify_password_reset_code(
             expires_at: stored.expires_at,
         };
         let key = reset_key(&session.user_id, &session.id);
-        let result = match code_state.judge(code, table.now()) {
+        let (outcome, check) = match code_state.judge(code, table.now()) {
             Judgement::Settled(check) => return Ok(check),
-            Judgement::Wrong => count_wrong_attempt(table, key, &code_state).await,
-            Judgement::Right => accept(table, key, &stored).await,
+            Judgement::Wrong => count_wrong_attempt(table, key, &code_state).await?,
+            Judgement::Right => (accept(table, key, &stored).await?, CodeCheck::Accepted),
         };
-        match result {
-            Err(Error::Conflict(REQUEST_CHANGED)) => continue,
-            other => return other,
+        if let Outcome::Written = outcome {
+            return Ok(check);
         }
     }
     Err(Error::Conflict("the reset session kept changing"))
 }
 
 /// Sets `EmailVerified` on the reset session if its attempt count is still the one read.
-async fn accept(table: &Table, key: Item, stored: &ResetItem) -> Result<CodeCheck> {
+async fn accept(table: &Table, key: Item, stored: &ResetItem) -> Result<Outcome> {
     let result = table
         .client()
         .update_item()
@@ -205,20 +197,13 @@ async fn accept(table: &Table, key: Item, stored: &ResetItem) -> Result<CodeChec
         .await;
     match result {
         Ok(_) => {}
-        Err(e) if crate::error::is_condition_failed(&e) => {
-            return Err(Error::Conflict(REQUEST_CHANGED));
-        }
+        Err(e) if crate::error::is_condition_failed(&e) => return Ok(Outcome::ReadAgain),
         Err(e) => return Err(e.into()),
     }
     // The code proves the mailbox too; if the user moved to another address meanwhile,
     // that address stays as it was.
-    let user_verified =
-        mark_email_verified_with(table, &stored.user_id, &stored.email, vec![], |_| {
-            Error::Conflict("unreachable: no extra items")
-        })
-        .await;
-    match user_verified {
-        Ok(()) | Err(Error::Conflict(_)) => Ok(CodeCheck::Accepted),
+    match mark_email_verified_with(table, &stored.user_id, &stored.email, vec![]).await {
+        Ok(_) | Err(Error::Conflict(_)) => Ok(Outcome::Written),
         Err(e) => Err(e),
     }
 }

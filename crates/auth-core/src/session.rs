@@ -1,30 +1,62 @@
 //! Sessions after the current Lucia guidance: a token `<user id>.<session id>.<secret>`, of
 //! which only SHA-256(secret) is stored.
 //!
-//! 1. Sign-in: [`create_session`] writes `USER#<uid>` / `SESSION#<sid>` and returns the token.
+//! 1. Sign-in: [`create_session`] writes `USER#<uid>` / `SESSION#<sid>` and returns the token
+//!    (or [`new_session`] gives the item to write with the rest of a sign-up's transaction).
 //! 2. Each request: [`validate_session_token`] reads user and session in one consistent
 //!    `BatchGetItem` (the user id in the token makes that possible without the index), checks
 //!    expiry, and compares the hash in constant time.
 //! 3. Sliding expiry: a session verified more than [`REFRESH_INTERVAL`] ago is pushed to
-//!    now + [`INACTIVITY_TIMEOUT`] by one conditional `UpdateItem`.
-//! 4. Sign-out deletes the item; [`invalidate_user_sessions`] deletes them all.
+//!    now + the inactivity timeout by one conditional `UpdateItem`, but never past its
+//!    creation + the maximum lifetime ([`SessionPolicy`]): a stolen session ends for good.
+//! 4. `AuthenticatedAt` records when the owner last proved who they are (sign-in, a fresh
+//!    proof); sensitive actions ask for a new proof when it is too old ([`is_fresh`]).
+//! 5. Sign-out deletes the item, on the condition that the cookie's secret matches (one call,
+//!    no read first); [`invalidate_user_sessions`] deletes them all.
 
 use crate::item::{self, Item, epoch, session_sk, user_pk};
 use crate::random::is_valid_id;
 use crate::table::{EXPIRES_AT, GSI, GSIPK, PK, SK};
 use crate::token::UserToken;
+use crate::transaction::{self, TxItem};
 use crate::user::{User, user_from_item};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-/// A session not used for this long expires.
-pub const INACTIVITY_TIMEOUT: Duration = Duration::days(10);
 /// A used session's expiry is pushed forward at most this often, to keep writes rare.
 pub const REFRESH_INTERVAL: Duration = Duration::hours(1);
 /// User agents are cut to this many characters before they are stored.
 const MAX_USER_AGENT: usize = 256;
+
+/// How long sessions live; the app reads it from its configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session not used for this long expires.
+    pub inactivity_timeout: Duration,
+    /// No session lives longer than this after its sign-in, however often it is used.
+    pub max_lifetime: Duration,
+    /// A proof of identity older than this does not allow a sensitive action.
+    pub reauth_window: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            inactivity_timeout: Duration::days(10),
+            max_lifetime: Duration::days(30),
+            reauth_window: Duration::minutes(10),
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// The expiry a session gets when it is used at `now`.
+    fn expiry(&self, created_at: OffsetDateTime, now: OffsetDateTime) -> OffsetDateTime {
+        (now + self.inactivity_timeout).min(created_at + self.max_lifetime)
+    }
+}
 
 /// A session token: `<uid>.<session id>.<secret>`.
 pub type SessionToken = UserToken;
@@ -39,6 +71,9 @@ pub struct Session {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
     pub last_verified_at: OffsetDateTime,
+    /// When the owner last proved who they are: the sign-in, or a later fresh proof.
+    #[serde(with = "time::serde::timestamp")]
+    pub authenticated_at: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
     pub expires_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,13 +106,18 @@ pub struct ValidSession {
     pub refreshed: bool,
 }
 
-/// Creates a session for the user and returns the token to hand to the browser.
-#[tracing::instrument(skip(table))]
-pub async fn create_session(
+/// True when the session's last proof of identity is recent enough for a sensitive action.
+pub fn is_fresh(session: &Session, policy: &SessionPolicy, now: OffsetDateTime) -> bool {
+    now - session.authenticated_at <= policy.reauth_window
+}
+
+/// A new session for the user: its token, and its item to write (alone, or in a transaction).
+pub fn new_session(
     table: &Table,
+    policy: &SessionPolicy,
     user_id: &str,
     user_agent: Option<&str>,
-) -> Result<(SessionToken, Session)> {
+) -> Result<(SessionToken, Session, TxItem)> {
     let now = table.now();
     let token = SessionToken::generate(user_id);
     let session = Session {
@@ -85,7 +125,8 @@ pub async fn create_session(
         user_id: user_id.to_owned(),
         created_at: now,
         last_verified_at: now,
-        expires_at: now + INACTIVITY_TIMEOUT,
+        authenticated_at: now,
+        expires_at: policy.expiry(now, now),
         user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
     };
     let sk = session_sk(&session.id);
@@ -97,20 +138,45 @@ pub async fn create_session(
         secret_hash: token.secret_hash().to_vec(),
         session: session.clone(),
     })?;
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(item))
-        .send()
-        .await?;
+    Ok((token, session, transaction::put(table, item)))
+}
+
+/// Creates a session for the user, with `also` (a cleared login throttle, a new device) in the
+/// same write, and returns the token to hand to the browser.
+#[tracing::instrument(skip(table, policy, also))]
+pub async fn create_session(
+    table: &Table,
+    policy: &SessionPolicy,
+    user_id: &str,
+    user_agent: Option<&str>,
+    also: Vec<TxItem>,
+) -> Result<(SessionToken, Session)> {
+    let (token, session, put) = new_session(table, policy, user_id, user_agent)?;
+    if also.is_empty() {
+        let put = put.write.put.expect("a put item");
+        table
+            .client()
+            .put_item()
+            .table_name(table.name())
+            .set_item(Some(put.item))
+            .send()
+            .await?;
+    } else {
+        let mut items = vec![put];
+        items.extend(also);
+        transaction::transact(table, items).await?;
+    }
     Ok((token, session))
 }
 
 /// Checks a token from a cookie. `None` means signed out: malformed, unknown, expired,
 /// tampered with, or its user is gone.
 #[tracing::instrument(skip_all)]
-pub async fn validate_session_token(table: &Table, token: &str) -> Result<Option<ValidSession>> {
+pub async fn validate_session_token(
+    table: &Table,
+    policy: &SessionPolicy,
+    token: &str,
+) -> Result<Option<ValidSession>> {
     let Some(token) = SessionToken::parse(token) else {
         return Ok(None);
     };
@@ -119,15 +185,16 @@ pub async fn validate_session_token(table: &Table, token: &str) -> Result<Option
     };
     let stored: SessionItem = serde_dynamo::from_item(item)?;
     let now = table.now();
-    if stored.session.expires_at <= now || !token.matches(&stored.secret_hash) {
+    let ended = stored.session.created_at + policy.max_lifetime <= now;
+    if stored.session.expires_at <= now || ended || !token.matches(&stored.secret_hash) {
         return Ok(None);
     }
     let mut session = stored.session;
     let refreshed = now - session.last_verified_at >= REFRESH_INTERVAL
-        && refresh_session(table, &session, now).await?;
+        && refresh_session(table, policy, &session, now).await?;
     if refreshed {
         session.last_verified_at = now;
-        session.expires_at = now + INACTIVITY_TIMEOUT;
+        session.expires_at = policy.expiry(session.created_at, now);
     }
     Ok(Some(ValidSession {
         user,
@@ -181,7 +248,12 @@ async fn get_user_and_session(
 }
 
 /// Pushes the expiry forward unless another request just did (or the session was deleted).
-async fn refresh_session(table: &Table, session: &Session, now: OffsetDateTime) -> Result<bool> {
+async fn refresh_session(
+    table: &Table,
+    policy: &SessionPolicy,
+    session: &Session,
+    now: OffsetDateTime,
+) -> Result<bool> {
     let result = table
         .client()
         .update_item()
@@ -195,7 +267,7 @@ async fn refresh_session(table: &Table, session: &Session, now: OffsetDateTime) 
         .expression_attribute_names("#pk", PK)
         .expression_attribute_names("#exp", EXPIRES_AT)
         .expression_attribute_values(":now", epoch(now))
-        .expression_attribute_values(":exp", epoch(now + INACTIVITY_TIMEOUT))
+        .expression_attribute_values(":exp", epoch(policy.expiry(session.created_at, now)))
         .expression_attribute_values(":last", epoch(session.last_verified_at))
         .send()
         .await;
@@ -206,7 +278,35 @@ async fn refresh_session(table: &Table, session: &Session, now: OffsetDateTime) 
     }
 }
 
-/// Signs one session out by deleting its item.
+/// Signs the session a cookie names out: deletes its item, only if the cookie's secret is the
+/// session's. One call, no read: a forged or stale cookie deletes nothing.
+#[tracing::instrument(skip_all)]
+pub async fn invalidate_session_token(table: &Table, token: &str) -> Result<()> {
+    let Some(token) = SessionToken::parse(token) else {
+        return Ok(());
+    };
+    let result = table
+        .client()
+        .delete_item()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(&token.user_id),
+            session_sk(&token.id),
+        )))
+        .condition_expression("SecretHash = :hash")
+        .expression_attribute_values(
+            ":hash",
+            AttributeValue::B(token.secret_hash().to_vec().into()),
+        )
+        .send()
+        .await;
+    match result {
+        Err(e) if !crate::error::is_condition_failed(&e) => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Signs one of the user's sessions out by deleting its item.
 #[tracing::instrument(skip(table))]
 pub async fn invalidate_session(table: &Table, user_id: &str, session_id: &str) -> Result<()> {
     table
@@ -230,10 +330,7 @@ pub async fn invalidate_user_sessions(
     let keep_sk = keep.map(session_sk);
     let keys: Vec<Item> = items
         .iter()
-        .filter(|i| match (&keep_sk, i.get(SK)) {
-            (Some(keep), Some(AttributeValue::S(sk))) => sk != keep,
-            _ => true,
-        })
+        .filter(|i| keep_sk.is_none() || item::string(i, SK) != keep_sk.as_deref())
         .map(item::key_of)
         .collect();
     let count = keys.len();

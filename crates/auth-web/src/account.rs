@@ -1,19 +1,45 @@
 //! Creating an account with an email and password, and accepting a new password (sign-up,
 //! change, reset): the policy, then, when configured, the Have I Been Pwned check.
 
+use crate::form_error::FormError;
+use crate::session::{sign_in_cookies, user_agent};
 use crate::state::AppState;
-use crate::stop::Stop;
-use auth_core::password::{Password, hash_password};
-use auth_core::user::{EmailAddress, User, create_user};
+use auth_core::device::new_device;
+use auth_core::email::EmailAddress;
+use auth_core::password::Password;
+use auth_core::session::new_session;
+use auth_core::user::{User, insert_user, new_user};
 use auth_core::{Error, Result};
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::CookieJar;
 
-/// Checks the input, hashes the password, and creates user + email claim in one transaction.
-/// Every refusal (bad email, weak password, email taken) is a message for the form.
-pub async fn create_account(state: &AppState, email: &str, password: &str) -> Result<User, Stop> {
+/// A new account, signed in.
+pub struct NewAccount {
+    pub user: User,
+    /// The session and device cookies to set.
+    pub cookies: CookieJar,
+}
+
+/// Checks the input, hashes the password, and writes user, email claim, first session and
+/// device in one transaction: the whole sign-up is one write. Every refusal (bad email, weak
+/// password, email taken, a full hashing queue) is a message for the form.
+pub async fn create_account(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    password: &str,
+) -> Result<NewAccount, FormError> {
     let email = EmailAddress::parse(email)?;
     let password = new_password(state, password).await?;
-    let hash = hash_password(&password).await?;
-    Ok(create_user(&state.table, &email, Some(hash)).await?)
+    let hash = state.hasher.reserve()?.hash(&password).await?;
+    let table = &state.table;
+    let user = new_user(table, &email, Some(hash), false);
+    let (token, session, session_write) =
+        new_session(table, &state.config.sessions, &user.id, user_agent(headers))?;
+    let (device, device_write) = new_device(table, &user.id, &email);
+    insert_user(table, &user, vec![session_write, device_write]).await?;
+    let cookies = sign_in_cookies(state, &token, &session, Some(&device));
+    Ok(NewAccount { user, cookies })
 }
 
 /// A password that meets the policy and, with `CHECK_PWNED_PASSWORDS` on, is not in a known

@@ -1,17 +1,37 @@
-//! The client's IP address, the key for per-client rate limits.
+//! The client's address, the key for per-client rate limits.
 //!
-//! It is the socket's peer address. Only when `TRUST_PROXY` is on is `X-Forwarded-For` read,
-//! and then its last entry: the one the trusted proxy appended. Earlier entries are whatever
-//! the client chose to send.
+//! - It is the socket's peer address, unless `TRUST_PROXY` says how many proxies stand in
+//!   front of the app. Each proxy appends the address it received the request from to
+//!   `X-Forwarded-For`, so with `n` trusted proxies the client is the `n`-th entry from the
+//!   right; entries further left are whatever the client chose to send. A header with fewer
+//!   entries than that did not come through the proxies, and the socket address is used.
+//! - An IPv6 client is keyed by its /64: one household or server usually gets a whole /64, and
+//!   could otherwise rotate addresses inside it to get a fresh limit for every request.
 
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The key a per-client limit counts under: the IPv4 address, or the IPv6 /64.
+    pub fn key(&self) -> String {
+        match self.0 {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let prefix = u128::from(v6) & (u128::MAX << 64);
+                    format!("{}/64", Ipv6Addr::from(prefix))
+                }
+            },
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -20,32 +40,35 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(client_ip(parts, state.config.trust_proxy))
+        Ok(client_ip(parts, state.config.trusted_proxies))
     }
 }
 
 /// The client address of a request, as described in the module docs.
-pub fn client_ip(parts: &Parts, trust_proxy: bool) -> ClientIp {
+pub fn client_ip(parts: &Parts, trusted_proxies: usize) -> ClientIp {
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    if trust_proxy && let Some(forwarded) = last_forwarded_for(&parts.headers) {
+    if trusted_proxies > 0
+        && let Some(forwarded) = forwarded_for(&parts.headers, trusted_proxies)
+    {
         return ClientIp(forwarded);
     }
     ClientIp(peer)
 }
 
-fn last_forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let last_header = headers.get_all("x-forwarded-for").iter().next_back()?;
-    last_header
-        .to_str()
-        .ok()?
-        .rsplit(',')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+/// The `hops`-th entry from the right of all `X-Forwarded-For` headers, in order.
+fn forwarded_for(headers: &HeaderMap, hops: usize) -> Option<IpAddr> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let index = entries.len().checked_sub(hops)?;
+    entries[index].parse().ok()
 }
 
 #[cfg(test)]
@@ -53,10 +76,10 @@ mod tests {
     use super::*;
     use axum::http::Request;
 
-    fn parts(forwarded: Option<&str>) -> Parts {
+    fn parts(forwarded: &[&str]) -> Parts {
         let mut builder = Request::builder();
-        if let Some(f) = forwarded {
-            builder = builder.header("x-forwarded-for", f);
+        for f in forwarded {
+            builder = builder.header("x-forwarded-for", *f);
         }
         let (mut parts, ()) = builder.body(()).unwrap().into_parts();
         let peer: SocketAddr = "10.0.0.7:5000".parse().unwrap();
@@ -64,17 +87,38 @@ mod tests {
         parts
     }
 
-    #[test]
-    fn the_socket_address_is_used_unless_a_proxy_is_trusted() {
-        let ip = client_ip(&parts(Some("1.2.3.4")), false);
-        assert_eq!(ip.0.to_string(), "10.0.0.7");
+    fn ip(forwarded: &[&str], proxies: usize) -> String {
+        client_ip(&parts(forwarded), proxies).0.to_string()
     }
 
     #[test]
-    fn behind_a_trusted_proxy_the_last_forwarded_entry_is_used() {
-        let ip = client_ip(&parts(Some("6.6.6.6, 1.2.3.4")), true);
-        assert_eq!(ip.0.to_string(), "1.2.3.4");
-        let garbage = client_ip(&parts(Some("not an ip")), true);
-        assert_eq!(garbage.0.to_string(), "10.0.0.7");
+    fn the_socket_address_is_used_unless_a_proxy_is_trusted() {
+        assert_eq!(ip(&["1.2.3.4"], 0), "10.0.0.7");
+    }
+
+    #[test]
+    fn with_n_proxies_the_nth_entry_from_the_right_is_the_client() {
+        assert_eq!(ip(&["6.6.6.6, 1.2.3.4"], 1), "1.2.3.4");
+        assert_eq!(ip(&["6.6.6.6, 1.2.3.4, 10.1.1.1"], 2), "1.2.3.4");
+        assert_eq!(ip(&["6.6.6.6", "1.2.3.4, 10.1.1.1"], 2), "1.2.3.4");
+    }
+
+    #[test]
+    fn too_few_entries_or_garbage_fall_back_to_the_socket() {
+        assert_eq!(ip(&["1.2.3.4"], 2), "10.0.0.7");
+        assert_eq!(ip(&["not an ip"], 1), "10.0.0.7");
+        assert_eq!(ip(&[], 1), "10.0.0.7");
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let a = ClientIp("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = ClientIp("2001:db8:1:2:bbbb::2".parse().unwrap());
+        let other = ClientIp("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a.key(), "2001:db8:1:2::/64");
+        assert_eq!(a.key(), b.key());
+        assert_ne!(a.key(), other.key());
+        let mapped = ClientIp("::ffff:192.0.2.1".parse().unwrap());
+        assert_eq!(mapped.key(), "192.0.2.1");
     }
 }

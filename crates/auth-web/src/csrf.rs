@@ -24,7 +24,7 @@ pub async fn csrf_middleware(
     if safe
         || is_same_origin(
             request.headers(),
-            &state.origin.origin().ascii_serialization(),
+            &state.origin().origin().ascii_serialization(),
         )
     {
         next.run(request).await

@@ -22,11 +22,11 @@ pub fn home_router(home: HomePage) -> Router<AppState> {
     Router::new().route("/", get(move |session| show(home, session)))
 }
 
-async fn show(home: HomePage, MaybeUser(session): MaybeUser) -> Html<String> {
-    let user = session.map(|s| s.user);
+async fn show(home: HomePage, MaybeUser(current): MaybeUser) -> Html<String> {
+    let user = current.map(|c| c.user);
     let body = match &user {
         Some(user) => view! {
-            <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+            <p>"You are signed in as " <strong>{user.email.to_string()}</strong> "."</p>
             <p><a href="/settings">{home.settings_link}</a></p>
         }
         .into_any(),

@@ -6,21 +6,23 @@
 //! everything else around them.
 
 pub mod account;
+pub mod active_sessions;
 pub mod client_ip;
 pub mod config;
+pub mod cookie;
 pub mod csrf;
 pub mod dynamo;
 pub mod error;
 pub mod form;
+pub mod form_error;
 pub mod headers;
 pub mod home;
 pub mod mail;
 pub mod rate_limit;
 pub mod server;
 pub mod session;
-pub mod sessions;
+pub mod sign_in;
 pub mod state;
-pub mod stop;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -29,6 +31,6 @@ pub mod view;
 pub use config::Config;
 pub use error::AppError;
 pub use form::Form;
+pub use form_error::FormError;
 pub use session::{AuthUser, MaybeUser, SignedOut};
 pub use state::AppState;
-pub use stop::Stop;

@@ -1,7 +1,12 @@
 //! Putting an example together: shared routes and layers around the example's own routes,
 //! a listener, and a graceful shutdown. `main` of every example is one call to [`run`].
+//!
+//! Connections are served by hyper directly rather than `axum::serve`, for two limits a
+//! public server needs: a connection must send its request headers within
+//! `HEADER_READ_TIMEOUT_SECS` (a client that sends half a request and waits is closed), and at
+//! most `MAX_CONNECTIONS` are served at once (the next ones wait in the kernel's queue).
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, local_origin};
 use crate::csrf::csrf_middleware;
 use crate::dynamo::{self, ConnectError, EmbeddedServer};
 use crate::error::AppError;
@@ -11,21 +16,27 @@ use crate::session::session_middleware;
 use crate::state::AppState;
 use crate::view::{STYLESHEET, STYLESHEET_PATH};
 use auth_core::Clock;
+use auth_core::hasher::Hasher;
 use auth_core::password::PwnedPasswords;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tokio::net::TcpListener;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use url::Url;
 
 /// Forms are small; anything bigger than this is refused with 413 before it is read.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -78,11 +89,11 @@ pub async fn try_run<E: std::fmt::Display>(
     let routes = match routes(&server.state) {
         Ok(routes) => routes,
         Err(e) => {
-            tracing::error!("cannot serve {app_name} at {}: {e}", server.state.origin);
+            tracing::error!("cannot serve {app_name} at {}: {e}", server.state.origin());
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!("{app_name} example listening on {}", server.state.origin);
+    tracing::info!("{app_name} example listening on {}", server.state.origin());
     match server.serve(routes, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -100,8 +111,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Connects to DynamoDB and binds the port (port 0 picks a free one, for tests).
-    pub async fn build(config: Config) -> Result<Self, StartError> {
+    /// Connects to DynamoDB and binds the port (port 0 picks a free one, for tests, and the
+    /// origin then names the port picked).
+    pub async fn build(mut config: Config) -> Result<Self, StartError> {
         let connection = dynamo::connect(&config).await?;
         let addr = config.bind;
         let listener = TcpListener::bind(addr)
@@ -111,16 +123,16 @@ impl Server {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?
             .port();
-        let origin = config.origin.clone().unwrap_or_else(|| {
-            Url::parse(&format!("http://localhost:{port}")).expect("a valid URL")
-        });
+        if config.origin == local_origin(0) {
+            config.origin = local_origin(port);
+        }
         let pwned = config
             .check_pwned_passwords
             .then(|| PwnedPasswords::new(PwnedPasswords::DEFAULT_URL));
         let state = AppState {
             table: connection.table,
+            hasher: Hasher::new(config.max_concurrent_hashes),
             config: Arc::new(config),
-            origin: Arc::new(origin),
             pwned,
         };
         Ok(Self {
@@ -152,13 +164,9 @@ impl Server {
         routes: Router<AppState>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let config = self.state.config.clone();
         let app = app(self.state, routes);
-        let result = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let result = accept_loop(self.listener, app, &config, shutdown).await;
         if let Some(embedded) = self.embedded {
             embedded.stop().await;
         }
@@ -166,19 +174,89 @@ impl Server {
     }
 }
 
+/// Accepts connections until `shutdown`, at most `max_connections` at a time, each with the
+/// header read timeout; then waits for the open ones to finish their requests.
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    config: &Config,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let open = Arc::new(Semaphore::new(config.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            permit = open.clone().acquire_owned() => {
+                let permit = permit.expect("the semaphore is never closed");
+                listener.accept().await.map(|conn| (conn, permit))
+            }
+        };
+        let ((stream, peer), permit) = match accepted {
+            Ok(accepted) => accepted,
+            // Out of file descriptors and the like: keep serving the connections we have.
+            Err(e) => {
+                tracing::warn!("accept failed: {e}");
+                continue;
+            }
+        };
+        let connection = serve_connection(stream, peer, app.clone(), config.header_read_timeout);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// One HTTP/1.1 connection, its requests carrying the peer address as `ConnectInfo`.
+fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    header_read_timeout: std::time::Duration,
+) -> hyper::server::conn::http1::Connection<
+    TokioIo<TcpStream>,
+    impl hyper::service::Service<
+        Request<Incoming>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future = impl Send,
+    >,
+> {
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        app.clone().oneshot(request.map(Body::new))
+    });
+    hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .serve_connection(TokioIo::new(stream), service)
+}
+
 /// The example's routes inside everything every example shares.
 pub fn app(state: AppState, routes: Router<AppState>) -> Router {
+    // The last layer added runs first: the session layer wraps the CSRF check, which wraps
+    // the rate limit, so that even a refusal's error page knows who is signed in.
     let router = routes
         .route("/healthz", get(healthz))
         .route(STYLESHEET_PATH, get(stylesheet))
         .fallback(not_found)
-        .layer(from_fn_with_state(state.clone(), session_middleware))
         .layer(from_fn_with_state(state.clone(), rate_limit_middleware))
         .layer(from_fn_with_state(state.clone(), csrf_middleware))
+        .layer(from_fn_with_state(state.clone(), session_middleware))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     // One span per request and one line per response, at info so the default log shows them.
+    // The span names the path only: a query can carry secrets (an OAuth callback's code).
     let trace = TraceLayer::new_for_http()
-        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+        .make_span_with(|request: &Request| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     with_security_headers(router).layer(trace).with_state(state)
 }

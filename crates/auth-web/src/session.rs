@@ -1,89 +1,89 @@
-//! Sessions on the web side: the cookie, a middleware that validates it once per request, and
-//! the `AuthUser` / `MaybeUser` extractors handlers use.
+//! Sessions on the web side: the cookie, its validation, the extractors handlers use, and
+//! starting and ending sessions.
 //!
-//! The middleware clears a cookie that no longer validates and re-sets one whose expiry was
-//! pushed forward, unless the handler set the cookie itself (sign-in, sign-out).
+//! The session layer validates a request's cookie at most once, and only when something asks
+//! for it: an extractor ([`AuthUser`], [`MaybeUser`], [`SignedOut`]) or an error page that
+//! shows who is signed in. A request that never asks (the stylesheet, `/healthz`, sign-out)
+//! costs no read. Afterwards the layer clears a cookie that did not validate and re-sets one
+//! whose expiry was pushed forward, unless the handler set the cookie itself.
 
-use crate::error::AppError;
+use crate::cookie::{DEVICE, SESSION};
+use crate::error::{AppError, ErrorPage, error_page_body};
 use crate::state::AppState;
+use auth_core::TxItem;
+use auth_core::credentials::Verified;
+use auth_core::device::{DEVICE_LIFETIME, DeviceToken};
 use auth_core::session::{
-    INACTIVITY_TIMEOUT, SessionToken, ValidSession, create_session, invalidate_session,
+    Session, SessionToken, ValidSession, create_session, invalidate_session_token,
     validate_session_token,
 };
+use auth_core::user::User;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
-/// The cookie's name: `__Host-` prefixed over https, where browsers then enforce Secure,
-/// Path=/ and no Domain.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.secure_cookies() {
-        "__Host-session"
-    } else {
-        "session"
+/// This request's session cookie and its validation, done once when first needed.
+#[derive(Clone)]
+struct Current {
+    token: Option<String>,
+    checked: Arc<OnceCell<Option<ValidSession>>>,
+}
+
+impl Current {
+    async fn get(&self, state: &AppState) -> Result<Option<ValidSession>, AppError> {
+        let Some(token) = &self.token else {
+            return Ok(None);
+        };
+        let checked = self
+            .checked
+            .get_or_try_init(|| validate_session_token(&state.table, &state.config.sessions, token))
+            .await?;
+        Ok(checked.clone())
+    }
+
+    /// The cookie to send back: a removal when the cookie did not validate, a fresh one when
+    /// validation pushed the expiry forward, nothing otherwise (or when nobody asked).
+    fn cookie_update(&self, state: &AppState) -> Option<Cookie<'static>> {
+        let token = self.token.as_deref()?;
+        match self.checked.get()? {
+            None => Some(SESSION.removal(state)),
+            Some(valid) if valid.refreshed => {
+                let token = SessionToken::parse(token)?;
+                Some(session_cookie(state, &token, &valid.session))
+            }
+            Some(_) => None,
+        }
     }
 }
 
-/// The cookie that carries a session token.
-pub fn session_cookie(state: &AppState, token: &SessionToken) -> Cookie<'static> {
-    Cookie::build((cookie_name(state), token.to_string()))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .secure(state.secure_cookies())
-        .max_age(INACTIVITY_TIMEOUT)
-        .build()
-}
-
-/// A cookie that makes the browser forget the session cookie.
-pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
-    let mut cookie = session_cookie_base(state);
-    cookie.make_removal();
-    cookie
-}
-
-fn session_cookie_base(state: &AppState) -> Cookie<'static> {
-    Cookie::build((cookie_name(state), ""))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .secure(state.secure_cookies())
-        .build()
-}
-
-/// The validation result, stored in request extensions for the extractors.
-#[derive(Clone)]
-struct CurrentSession(Option<ValidSession>);
-
-/// Validates the session cookie (one DynamoDB round trip) before the handler runs.
+/// The session layer (see the module docs).
 pub async fn session_middleware(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let name = cookie_name(&state);
-    let Some(token) = raw_cookie(request.headers(), name) else {
-        request.extensions_mut().insert(CurrentSession(None));
-        return next.run(request).await;
+    let current = Current {
+        token: SESSION.read(&state, request.headers()),
+        checked: Arc::default(),
     };
-    let valid = match validate_session_token(&state.table, &token).await {
-        Ok(valid) => valid,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let cookie_update = match &valid {
-        None => Some(removal_cookie(&state)),
-        Some(v) if v.refreshed => SessionToken::parse(&token).map(|t| session_cookie(&state, &t)),
-        Some(_) => None,
-    };
-    request.extensions_mut().insert(CurrentSession(valid));
+    request.extensions_mut().insert(current.clone());
     let mut response = next.run(request).await;
-    if let Some(cookie) = cookie_update {
+    if let Some(ErrorPage(explanation)) = response.extensions().get::<ErrorPage>().cloned()
+        && let Ok(Some(valid)) = current.get(&state).await
+    {
+        let body = error_page_body(&explanation, Some(&valid.user));
+        *response.body_mut() = body.into_response().into_body();
+    }
+    if let Some(cookie) = current.cookie_update(&state) {
+        let name = SESSION.name(&state);
         let handler_set_it = response
             .headers()
             .get_all(SET_COOKIE)
@@ -96,48 +96,49 @@ pub async fn session_middleware(
     response
 }
 
-/// The cookie's value exactly as sent. Read by hand rather than through a cookie parser,
-/// which skips values it cannot decode: those must still reach validation and be cleared.
-fn raw_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (n, value) = pair.trim().split_once('=')?;
-            (n == name).then(|| value.to_owned())
-        })
+async fn current(parts: &Parts, state: &AppState) -> Result<Option<ValidSession>, AppError> {
+    match parts.extensions.get::<Current>() {
+        Some(current) => current.get(state).await,
+        None => Ok(None),
+    }
 }
 
-fn current(parts: &Parts) -> Option<ValidSession> {
-    parts
-        .extensions
-        .get::<CurrentSession>()
-        .and_then(|c| c.0.clone())
+/// The signed-in user and their session; a signed-out visitor is sent to the sign-in page.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub user: User,
+    pub session: Session,
 }
 
-/// The signed-in user and session; a signed-out visitor is sent to the sign-in page.
-pub struct AuthUser(pub ValidSession);
+impl From<ValidSession> for AuthUser {
+    fn from(valid: ValidSession) -> Self {
+        Self {
+            user: valid.user,
+            session: valid.session,
+        }
+    }
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
-    type Rejection = Redirect;
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        current(parts)
-            .map(AuthUser)
-            .ok_or_else(|| Redirect::to("/sign-in"))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match current(parts, state).await {
+            Ok(Some(valid)) => Ok(valid.into()),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
     }
 }
 
 /// The signed-in user and session, if any.
-pub struct MaybeUser(pub Option<ValidSession>);
+pub struct MaybeUser(pub Option<AuthUser>);
 
-impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
-    type Rejection = std::convert::Infallible;
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(current(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(MaybeUser(current(parts, state).await?.map(AuthUser::from)))
     }
 }
 
@@ -145,33 +146,83 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 /// sent home instead.
 pub struct SignedOut;
 
-impl<S: Send + Sync> FromRequestParts<S> for SignedOut {
-    type Rejection = Redirect;
+impl FromRequestParts<AppState> for SignedOut {
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match current(parts) {
-            Some(_) => Err(Redirect::to("/")),
-            None => Ok(SignedOut),
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match current(parts, state).await {
+            Ok(Some(_)) => Err(Redirect::to("/").into_response()),
+            Ok(None) => Ok(SignedOut),
+            Err(e) => Err(e.into_response()),
         }
     }
 }
 
-/// Starts a session for the user and redirects to `to` with the session cookie set.
+/// The cookie that carries a session token, for as long as the session lasts.
+pub fn session_cookie(
+    state: &AppState,
+    token: &SessionToken,
+    session: &Session,
+) -> Cookie<'static> {
+    let lasts = session.expires_at - state.table.now();
+    SESSION.set(state, token.to_string(), lasts)
+}
+
+/// The cookies of a new sign-in: the session, and a device cookie when one was issued.
+pub fn sign_in_cookies(
+    state: &AppState,
+    token: &SessionToken,
+    session: &Session,
+    device: Option<&DeviceToken>,
+) -> CookieJar {
+    let jar = CookieJar::new().add(session_cookie(state, token, session));
+    match device {
+        Some(device) => jar.add(DEVICE.set(state, device.to_string(), DEVICE_LIFETIME)),
+        None => jar,
+    }
+}
+
+/// The browser's user agent, stored with a session so the user can tell their sessions apart.
+pub fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers.get(USER_AGENT).and_then(|v| v.to_str().ok())
+}
+
+/// Starts a session for the user, committing `also` in the same write, and returns the
+/// cookies to set.
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+    also: Vec<TxItem>,
+    device: Option<&DeviceToken>,
+) -> Result<CookieJar, AppError> {
+    let policy = &state.config.sessions;
+    let (token, session) =
+        create_session(&state.table, policy, user_id, user_agent(headers), also).await?;
+    Ok(sign_in_cookies(state, &token, &session, device))
+}
+
+/// After a successful password check: a session (with the check's own writes) and a redirect.
 pub async fn sign_in_and_redirect(
     state: &AppState,
-    user_id: &str,
     headers: &HeaderMap,
+    verified: Verified,
     to: &str,
 ) -> Result<Response, AppError> {
-    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    let (token, _) = create_session(&state.table, user_id, user_agent).await?;
-    let jar = CookieJar::new().add(session_cookie(state, &token));
+    let jar = start_session(
+        state,
+        headers,
+        &verified.user.id,
+        verified.writes,
+        verified.new_device.as_ref(),
+    )
+    .await?;
     Ok((jar, Redirect::to(to)).into_response())
 }
 
 /// Clears the session cookie and redirects to `to`; the caller has deleted the item.
 pub fn clear_and_redirect(state: &AppState, to: &str) -> Response {
-    let jar = CookieJar::new().add(removal_cookie(state));
+    let jar = CookieJar::new().add(SESSION.removal(state));
     (jar, Redirect::to(to)).into_response()
 }
 
@@ -181,12 +232,10 @@ pub fn sign_out_router() -> Router<AppState> {
     Router::new().route("/sign-out", post(sign_out))
 }
 
-async fn sign_out(
-    State(state): State<AppState>,
-    MaybeUser(session): MaybeUser,
-) -> Result<Response, AppError> {
-    if let Some(s) = session {
-        invalidate_session(&state.table, &s.user.id, &s.session.id).await?;
+/// One conditional delete (the cookie's secret must match), and no validation read first.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = SESSION.read(&state, &headers) {
+        invalidate_session_token(&state.table, &token).await?;
     }
     Ok(clear_and_redirect(&state, "/"))
 }

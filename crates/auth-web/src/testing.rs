@@ -180,7 +180,7 @@ pub async fn spawn_app(
     let server = server.with_clock(manual_clock());
     let state = server.state().clone();
     let routes = routes(&state);
-    let base = Url::parse(state.origin.as_str()).expect("origin is a URL");
+    let base = state.origin().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server.serve(routes, async {
         let _ = stopped.await;

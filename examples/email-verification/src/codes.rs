@@ -2,12 +2,11 @@
 //! that fails leaves the table as it was, and an earlier code keeps working.
 
 use crate::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};
-use auth_core::email_verification::{
-    CODE_LIFETIME, CodeCheck, OneTimeCode, put_email_verification_request,
-};
-use auth_core::user::EmailAddress;
+use auth_core::email::EmailAddress;
+use auth_core::email_verification::put_email_verification_request;
+use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, OneTimeCode};
 use auth_web::AppState;
-use auth_web::Stop;
+use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::{Mail, MailError, Mailer};
 use axum::http::StatusCode;
@@ -59,18 +58,16 @@ pub async fn send_verification_code(
     user_id: &str,
     email: &EmailAddress,
     ip: ClientIp,
-) -> Result<(), Stop> {
-    SEND_CODE_PER_IP
-        .consume(&state.table, &ip.0.to_string())
-        .await?;
-    SEND_CODE_PER_USER.consume(&state.table, user_id).await?;
+) -> Result<(), FormError> {
+    SEND_CODE_PER_IP.take(&state.table, &ip.key()).await?;
+    SEND_CODE_PER_USER.take(&state.table, user_id).await?;
     let code = mail_code(mailer, email, Purpose::VerifyEmail).await?;
     put_email_verification_request(&state.table, user_id, email, &code).await?;
     Ok(())
 }
 
 /// What the user is told about a code that was not accepted.
-pub fn accepted(check: CodeCheck) -> Result<(), Stop> {
+pub fn accepted(check: CodeCheck) -> Result<(), FormError> {
     let message = match check {
         CodeCheck::Accepted => return Ok(()),
         CodeCheck::Wrong { attempts_left: 0 } => {
@@ -89,13 +86,13 @@ pub fn accepted(check: CodeCheck) -> Result<(), Stop> {
             "That code has expired or was already used. Send a new code.".to_owned()
         }
     };
-    Err(Stop::refuse(StatusCode::BAD_REQUEST, message))
+    Err(FormError::refuse(StatusCode::BAD_REQUEST, message))
 }
 
 /// A code as typed, or the message for something that cannot be one.
-pub fn parse_code(input: &str) -> Result<OneTimeCode, Stop> {
+pub fn parse_code(input: &str) -> Result<OneTimeCode, FormError> {
     OneTimeCode::parse(input).ok_or_else(|| {
-        Stop::refuse(
+        FormError::refuse(
             StatusCode::BAD_REQUEST,
             "Enter the code from the email: 8 letters and digits.",
         )

@@ -10,9 +10,10 @@
 use crate::codes::{Purpose, mail_code};
 use crate::limits::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use crate::reset_password::reset_cookie;
+use auth_core::email::EmailAddress;
 use auth_core::password_reset::create_password_reset_session;
-use auth_core::user::{EmailAddress, get_user_by_email};
-use auth_web::Stop;
+use auth_core::user::get_user_by_email;
+use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::view::{Alert, Field, PostForm, page};
@@ -59,7 +60,10 @@ async fn submit(
             axum::response::Redirect::to("/reset-password/verify-email"),
         )
             .into_response()),
-        Err(stop) => stop.render(|status, message| render(&form.email, status, Some(message))),
+        Err(stop) => {
+            stop.render(async |status, message| Ok(render(&form.email, status, Some(message))))
+                .await
+        }
     }
 }
 
@@ -69,17 +73,15 @@ async fn start_reset(
     mailer: &dyn Mailer,
     ip: ClientIp,
     input: &str,
-) -> Result<CookieJar, Stop> {
+) -> Result<CookieJar, FormError> {
     let email = EmailAddress::parse(input)
-        .map_err(|e| Stop::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    FORGOT_PASSWORD_PER_IP
-        .consume(&state.table, &ip.0.to_string())
-        .await?;
+        .map_err(|e| FormError::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    FORGOT_PASSWORD_PER_IP.take(&state.table, &ip.key()).await?;
     FORGOT_PASSWORD_PER_EMAIL
-        .consume(&state.table, email.as_str())
+        .take(&state.table, email.as_str())
         .await?;
     let Some(user) = get_user_by_email(&state.table, &email).await? else {
-        return Err(Stop::refuse(
+        return Err(FormError::refuse(
             StatusCode::NOT_FOUND,
             "There is no account with that email address.",
         ));

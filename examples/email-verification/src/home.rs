@@ -34,7 +34,7 @@ async fn home(MaybeUser(session): MaybeUser, Query(done): Query<Done>) -> Respon
     let body = match &user {
         Some(user) => view! {
             <Notice message=notice.map(str::to_owned)/>
-            <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+            <p>"You are signed in as " <strong>{user.email.to_string()}</strong> "."</p>
             <p><a href="/settings">"Change your email address"</a></p>
         }
         .into_any(),

@@ -12,26 +12,26 @@
 
 use crate::codes::{accepted, parse_code};
 use crate::limits::VERIFY_CODE_PER_USER;
-use auth_core::password::hash_password;
+use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::password_reset::{
-    CODE_LIFETIME, PasswordResetSession, PasswordResetToken, consume_password_reset_session,
+    PasswordResetSession, PasswordResetToken, consume_password_reset_session,
     invalidate_user_password_reset_sessions, validate_password_reset_token,
     verify_password_reset_code,
 };
 use auth_core::session::invalidate_user_sessions;
 use auth_core::user::set_password_hash;
-use auth_web::Stop;
+use auth_web::FormError;
 use auth_web::account::new_password;
-use auth_web::session::sign_in_and_redirect;
+use auth_web::cookie::{CookieJar, CookieKind};
+use auth_web::session::start_session;
 use auth_web::view::{Alert, Field, PostForm, page};
 use auth_web::{AppError, AppState, Form};
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -44,46 +44,26 @@ pub fn router() -> Router<AppState> {
         .route("/reset-password", get(show_password).post(submit_password))
 }
 
-/// `__Host-` prefixed over https, like the session cookie.
-fn cookie_name(state: &AppState) -> &'static str {
-    if state.secure_cookies() {
-        "__Host-password_reset"
-    } else {
-        "password_reset"
-    }
-}
+/// The reset cookie: this browser's reset session, for as long as its code lasts.
+const RESET: CookieKind = CookieKind {
+    name: "password_reset",
+    same_site: SameSite::Lax,
+};
 
-fn cookie_base(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((cookie_name(state), value))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .secure(state.secure_cookies())
-        .build()
-}
-
-/// The cookie carrying a reset token; it lasts as long as the code does.
+/// The cookie carrying a reset token.
 pub fn reset_cookie(state: &AppState, token: &PasswordResetToken) -> Cookie<'static> {
-    let mut cookie = cookie_base(state, token.to_string());
-    cookie.set_max_age(CODE_LIFETIME);
-    cookie
-}
-
-fn removal_cookie(state: &AppState) -> Cookie<'static> {
-    let mut cookie = cookie_base(state, String::new());
-    cookie.make_removal();
-    cookie
+    RESET.set(state, token.to_string(), CODE_LIFETIME)
 }
 
 /// The reset session the cookie names, if it is valid.
 async fn current(
     state: &AppState,
-    jar: &CookieJar,
+    headers: &HeaderMap,
 ) -> Result<Option<PasswordResetSession>, AppError> {
-    let Some(cookie) = jar.get(cookie_name(state)) else {
+    let Some(token) = RESET.read(state, headers) else {
         return Ok(None);
     };
-    Ok(validate_password_reset_token(&state.table, cookie.value()).await?)
+    Ok(validate_password_reset_token(&state.table, &token).await?)
 }
 
 #[derive(Default, Deserialize)]
@@ -98,10 +78,13 @@ struct PasswordForm {
     password: String,
 }
 
-async fn show_code(State(state): State<AppState>, jar: CookieJar) -> Result<Response, AppError> {
-    Ok(match current(&state, &jar).await? {
+async fn show_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    Ok(match current(&state, &headers).await? {
         None => (
-            jar.add(removal_cookie(&state)),
+            CookieJar::new().add(RESET.removal(&state)),
             Redirect::to("/forgot-password"),
         )
             .into_response(),
@@ -113,15 +96,18 @@ async fn show_code(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
 #[tracing::instrument(skip_all)]
 async fn submit_code(
     State(state): State<AppState>,
-    jar: CookieJar,
+    headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some(reset) = current(&state, &jar).await? else {
-        return Ok(start_again(&state, jar));
+    let Some(reset) = current(&state, &headers).await? else {
+        return Ok(start_again(&state));
     };
     match check_code(&state, &reset, &form.code).await {
         Ok(()) => Ok(Redirect::to("/reset-password").into_response()),
-        Err(stop) => stop.render(|status, message| render_code(&reset, status, Some(message))),
+        Err(stop) => {
+            stop.render(async |status, message| Ok(render_code(&reset, status, Some(message))))
+                .await
+        }
     }
 }
 
@@ -129,9 +115,9 @@ async fn check_code(
     state: &AppState,
     reset: &PasswordResetSession,
     input: &str,
-) -> Result<(), Stop> {
+) -> Result<(), FormError> {
     VERIFY_CODE_PER_USER
-        .consume(&state.table, &reset.user_id)
+        .take(&state.table, &reset.user_id)
         .await?;
     let code = parse_code(input)?;
     accepted(verify_password_reset_code(&state.table, reset, &code).await?)
@@ -139,11 +125,11 @@ async fn check_code(
 
 async fn show_password(
     State(state): State<AppState>,
-    jar: CookieJar,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    Ok(match current(&state, &jar).await? {
+    Ok(match current(&state, &headers).await? {
         None => (
-            jar.add(removal_cookie(&state)),
+            CookieJar::new().add(RESET.removal(&state)),
             Redirect::to("/forgot-password"),
         )
             .into_response(),
@@ -158,40 +144,54 @@ async fn show_password(
 async fn submit_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let Some(reset) = current(&state, &jar).await? else {
-        return Ok(start_again(&state, jar));
+    let Some(reset) = current(&state, &headers).await? else {
+        return Ok(start_again(&state));
     };
     if !reset.email_verified {
         return Ok(Redirect::to("/reset-password/verify-email").into_response());
     }
-    let password = match new_password(&state, &form.password).await {
-        Ok(password) => password,
-        Err(e) => {
-            return Stop::from(e).render(|status, message| render_password(status, Some(message)));
+    match set_password(&state, &headers, &reset, &form.password).await {
+        Ok(Some(jar)) => {
+            let jar = jar.add(RESET.removal(&state));
+            Ok((jar, Redirect::to("/?done=reset")).into_response())
         }
-    };
-    let hash = hash_password(&password).await?;
-    match consume_password_reset_session(&state.table, &reset).await {
+        Ok(None) => Ok(start_again(&state)),
+        Err(e) => {
+            e.render(async |status, message| Ok(render_password(status, Some(message))))
+                .await
+        }
+    }
+}
+
+/// Hashes the new password, then ends the reset session (only if it is still verified: one
+/// reset, one password), stores the hash, signs every session out and starts this browser's.
+/// `None` when the reset session was used or expired meanwhile.
+async fn set_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    reset: &PasswordResetSession,
+    input: &str,
+) -> Result<Option<CookieJar>, FormError> {
+    let password = new_password(state, input).await?;
+    let hash = state.hasher.reserve()?.hash(&password).await?;
+    match consume_password_reset_session(&state.table, reset).await {
         Ok(()) => {}
-        Err(auth_core::Error::NotFound) => return Ok(start_again(&state, jar)),
+        Err(auth_core::Error::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    set_password_hash(&state.table, &reset.user_id, &hash).await?;
-    invalidate_user_sessions(&state.table, &reset.user_id, None).await?;
-    invalidate_user_password_reset_sessions(&state.table, &reset.user_id).await?;
-    let mut response =
-        sign_in_and_redirect(&state, &reset.user_id, &headers, "/?done=reset").await?;
-    if let Ok(value) = removal_cookie(&state).encoded().to_string().parse() {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
-    Ok(response)
+    let user_id = &reset.user_id;
+    set_password_hash(&state.table, user_id, &hash).await?;
+    invalidate_user_sessions(&state.table, user_id, None).await?;
+    invalidate_user_password_reset_sessions(&state.table, user_id).await?;
+    Ok(Some(
+        start_session(state, headers, user_id, vec![], None).await?,
+    ))
 }
 
 /// No valid reset session in this browser: expired, finished, or started elsewhere.
-fn start_again(state: &AppState, jar: CookieJar) -> Response {
+fn start_again(state: &AppState) -> Response {
     let body = view! {
         <p class="alert" role="alert">"Your password reset has expired, was already used, or was "
            "started in another browser. Please start again."</p>
@@ -200,7 +200,7 @@ fn start_again(state: &AppState, jar: CookieJar) -> Response {
     let page = page("Start again", None, body);
     (
         StatusCode::BAD_REQUEST,
-        jar.add(removal_cookie(state)),
+        CookieJar::new().add(RESET.removal(state)),
         page,
     )
         .into_response()
@@ -213,7 +213,7 @@ fn render_code(
 ) -> Response {
     let body = view! {
         <Alert message=error/>
-        <p>"We sent a code to " <strong>{reset.email.clone()}</strong>
+        <p>"We sent a code to " <strong>{reset.email.to_string()}</strong>
            ". Enter it here; it works for 10 minutes, in this browser only."</p>
         <PostForm action="/reset-password/verify-email" submit="Continue">
             <Field label="Code" name="code" autocomplete="one-time-code"/>

@@ -8,9 +8,10 @@
 
 use crate::codes::send_verification_code;
 use crate::verified::VerifiedUser;
+use auth_core::email::EmailAddress;
 use auth_core::email_verification::get_email_verification_request;
-use auth_core::user::{EmailAddress, User, get_user_by_email};
-use auth_web::Stop;
+use auth_core::user::{User, get_user_by_email};
+use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::view::{Alert, Field, Notice, PostForm, page};
@@ -38,9 +39,9 @@ struct EmailForm {
 
 async fn show(
     State(state): State<AppState>,
-    VerifiedUser(session): VerifiedUser,
+    VerifiedUser(current): VerifiedUser,
 ) -> Result<Response, AppError> {
-    let pending = get_email_verification_request(&state.table, &session.user.id)
+    let pending = get_email_verification_request(&state.table, &current.user.id)
         .await?
         .map(|r| {
             format!(
@@ -48,22 +49,25 @@ async fn show(
                 r.email
             )
         });
-    Ok(render(&session.user, StatusCode::OK, "", pending, None))
+    Ok(render(&current.user, StatusCode::OK, "", pending, None))
 }
 
-#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn change_email(
     State(state): State<AppState>,
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     ip: ClientIp,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
-    let user = &session.user;
+    let user = &current.user;
     match request_change(&state, mailer.as_ref(), ip, user, &form.email).await {
         Ok(()) => Ok(Redirect::to("/verify-email").into_response()),
         Err(stop) => {
-            stop.render(|status, message| render(user, status, &form.email, None, Some(message)))
+            stop.render(async |status, message| {
+                Ok(render(user, status, &form.email, None, Some(message)))
+            })
+            .await
         }
     }
 }
@@ -75,18 +79,18 @@ async fn request_change(
     ip: ClientIp,
     user: &User,
     input: &str,
-) -> Result<(), Stop> {
+) -> Result<(), FormError> {
     let email = EmailAddress::parse(input)
-        .map_err(|e| Stop::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    if email.as_str() == user.email && user.email_verified {
-        return Err(Stop::refuse(
+        .map_err(|e| FormError::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    if email == user.email && user.email_verified {
+        return Err(FormError::refuse(
             StatusCode::BAD_REQUEST,
             "That is already your address.",
         ));
     }
     let owner = get_user_by_email(&state.table, &email).await?;
     if owner.is_some_and(|owner| owner.id != user.id) {
-        return Err(Stop::refuse(
+        return Err(FormError::refuse(
             StatusCode::CONFLICT,
             "That address belongs to another account.",
         ));
@@ -106,7 +110,7 @@ fn render(
         <Notice message=notice/>
         <section>
             <h2>"Email address"</h2>
-            <p>"Your address is " <strong>{user.email.clone()}</strong>
+            <p>"Your address is " <strong>{user.email.to_string()}</strong>
                {user.email_verified.then_some(" (verified)")}"."</p>
             <Alert message=error/>
             <PostForm action="/settings/email" submit="Send a code to the new address">

@@ -1,31 +1,25 @@
 //! `GET /sign-in` shows the form; `POST /sign-in` checks the password and starts a session.
 //! A user whose address is not verified yet lands on `/verify-email`, everyone else on `/`.
 //!
-//! `auth_core::credentials::verify_credentials` checks the password as in every example: wrong
-//! guesses are slowed by the login throttler (per email), and unknown emails get the same
+//! `auth_core::credentials::verify_credentials` checks the password as in every example: the
+//! attempt is taken before any hashing, wrong guesses make the next one wait longer (except
+//! from the owner's own browser, with its device cookie), and unknown emails get the same
 //! answer and the same hashing work as wrong passwords.
 
-use auth_core::credentials::verify_credentials;
+use auth_web::client_ip::ClientIp;
 use auth_web::session::sign_in_and_redirect;
-use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, SignedOut, Stop};
+use auth_web::sign_in::{EmailPasswordForm, check_sign_in};
+use auth_web::view::{SignInForm, page};
+use auth_web::{AppError, AppState, Form, FormError, SignedOut};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-in", get(show).post(submit))
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct SignInForm {
-    email: String,
-    password: String,
 }
 
 async fn show(_: SignedOut) -> Response {
@@ -35,32 +29,30 @@ async fn show(_: SignedOut) -> Response {
 #[tracing::instrument(skip_all)]
 async fn submit(
     State(state): State<AppState>,
+    client: ClientIp,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    Form(form): Form<EmailPasswordForm>,
 ) -> Result<Response, AppError> {
-    match verify_credentials(&state.table, &form.email, &form.password).await {
-        Ok(user) => {
-            let to = if user.email_verified {
+    match check_sign_in(&state, &headers, client, &form).await {
+        Ok(verified) => {
+            let to = if verified.user.email_verified {
                 "/"
             } else {
                 "/verify-email"
             };
-            sign_in_and_redirect(&state, &user.id, &headers, to).await
+            sign_in_and_redirect(&state, &headers, verified, to).await
         }
         Err(e) => {
-            Stop::from(e).render(|status, message| render(status, &form.email, Some(message)))
+            FormError::from(e)
+                .render(async |status, message| Ok(render(status, &form.email, Some(message))))
+                .await
         }
     }
 }
 
 fn render(status: StatusCode, email: &str, error: Option<String>) -> Response {
-    let email = email.to_owned();
     let body = view! {
-        <Alert message=error/>
-        <PostForm action="/sign-in" submit="Sign in">
-            <Field label="Email" name="email" kind="email" value=email autocomplete="username"/>
-            <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
-        </PostForm>
+        <SignInForm email=email.to_owned() error=error/>
         <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
         <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>
     };

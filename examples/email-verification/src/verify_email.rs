@@ -10,11 +10,12 @@
 
 use crate::codes::{accepted, parse_code, send_verification_code};
 use crate::limits::VERIFY_CODE_PER_USER;
+use auth_core::email::EmailAddress;
 use auth_core::email_verification::{
     EmailVerificationRequest, get_email_verification_request, verify_email_code,
 };
-use auth_core::user::{EmailAddress, User};
-use auth_web::Stop;
+use auth_core::user::User;
+use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::view::{Alert, Field, Notice, PostButton, PostForm, page};
@@ -49,10 +50,10 @@ struct Sent {
 
 async fn show(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Query(sent): Query<Sent>,
 ) -> Result<Response, AppError> {
-    let user = &session.user;
+    let user = &current.user;
     let request = get_email_verification_request(&state.table, &user.id).await?;
     if user.email_verified && request.is_none() {
         return Ok(Redirect::to("/").into_response());
@@ -61,26 +62,29 @@ async fn show(
     Ok(render(user, request.as_ref(), StatusCode::OK, notice, None))
 }
 
-#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn submit(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let user = &session.user;
+    let user = &current.user;
     let Err(stop) = check(&state, user, &form.code).await else {
         return Ok(Redirect::to("/?done=verified").into_response());
     };
     let request = get_email_verification_request(&state.table, &user.id).await?;
-    stop.render(|status, message| render(user, request.as_ref(), status, None, Some(message)))
+    stop.render(async |status, message| {
+        Ok(render(user, request.as_ref(), status, None, Some(message)))
+    })
+    .await
 }
 
-async fn check(state: &AppState, user: &User, input: &str) -> Result<(), Stop> {
-    VERIFY_CODE_PER_USER.consume(&state.table, &user.id).await?;
+async fn check(state: &AppState, user: &User, input: &str) -> Result<(), FormError> {
+    VERIFY_CODE_PER_USER.take(&state.table, &user.id).await?;
     let code = parse_code(input)?;
     match verify_email_code(&state.table, user, &code).await {
         Ok(check) => accepted(check),
-        Err(auth_core::Error::EmailTaken) => Err(Stop::refuse(
+        Err(auth_core::Error::EmailTaken) => Err(FormError::refuse(
             StatusCode::CONFLICT,
             "That address now belongs to another account. Choose a different one.",
         )),
@@ -88,14 +92,14 @@ async fn check(state: &AppState, user: &User, input: &str) -> Result<(), Stop> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn resend(
     State(state): State<AppState>,
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     ip: ClientIp,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
 ) -> Result<Response, AppError> {
-    let user = &session.user;
+    let user = &current.user;
     let request = get_email_verification_request(&state.table, &user.id).await?;
     let address = match (&request, user.email_verified) {
         (Some(request), _) => request.email.as_str(),
@@ -105,8 +109,12 @@ async fn resend(
     let email = EmailAddress::parse(address)?;
     match send_verification_code(&state, mailer.as_ref(), &user.id, &email, ip).await {
         Ok(()) => Ok(Redirect::to("/verify-email?sent=1").into_response()),
-        Err(stop) => stop
-            .render(|status, message| render(user, request.as_ref(), status, None, Some(message))),
+        Err(stop) => {
+            stop.render(async |status, message| {
+                Ok(render(user, request.as_ref(), status, None, Some(message)))
+            })
+            .await
+        }
     }
 }
 
@@ -121,13 +129,13 @@ pub fn render(
 ) -> Response {
     let sent_to = match request {
         Some(r) => view! {
-            <p>"We sent a code to " <strong>{r.email.clone()}</strong>
+            <p>"We sent a code to " <strong>{r.email.to_string()}</strong>
                ". Enter it here; it works for 10 minutes."</p>
         }
         .into_any(),
         None => view! {
             <p>"Your code has expired or none was sent. Send a new one to "
-               <strong>{user.email.clone()}</strong>"."</p>
+               <strong>{user.email.to_string()}</strong>"."</p>
         }
         .into_any(),
     };

@@ -18,13 +18,13 @@ use crate::flow_cookie::{self, Flow};
 use crate::provider::{Identity, Provider};
 use crate::refusal::{provider_error, provider_failed, refused};
 use auth_core::Error;
+use auth_core::email::EmailAddress;
 use auth_core::oauth_account::{
     create_user_with_oauth_account, find_user_by_oauth_account, link_oauth_account,
 };
 use auth_core::random::constant_time_eq;
-use auth_core::session::ValidSession;
-use auth_core::user::EmailAddress;
-use auth_web::session::sign_in_and_redirect;
+use auth_web::AuthUser;
+use auth_web::session::start_session;
 use auth_web::{AppError, AppState, MaybeUser};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -69,7 +69,7 @@ async fn finish(
     provider: &Provider,
     flow: Option<Flow>,
     query: &HashMap<String, String>,
-    session: Option<ValidSession>,
+    session: Option<AuthUser>,
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let Some(flow) = flow.filter(|f| f.provider == provider.slug) else {
@@ -93,7 +93,7 @@ async fn finish(
     let Some(code) = query.get("code").cloned() else {
         return Ok(start_again("The provider sent no authorization code."));
     };
-    let redirect = provider.redirect_uri(&state.origin);
+    let redirect = provider.redirect_uri(state.origin());
     let identity = match provider
         .finish(
             &oauth.http,
@@ -126,7 +126,7 @@ fn start_again(message: &str) -> Response {
 async fn link(
     state: &AppState,
     provider: &Provider,
-    session: Option<ValidSession>,
+    session: Option<AuthUser>,
     user_id: &str,
     identity: Identity,
 ) -> Result<Response, AppError> {
@@ -178,7 +178,7 @@ async fn sign_in_or_up(
     if let Some(user) =
         find_user_by_oauth_account(&state.table, &account.provider, &account.subject).await?
     {
-        return sign_in_and_redirect(state, &user.id, headers, "/").await;
+        return signed_in(state, headers, &user.id).await;
     }
     let email = identity
         .verified_email
@@ -197,7 +197,7 @@ async fn sign_in_or_up(
         ));
     };
     match create_user_with_oauth_account(&state.table, &email, account).await {
-        Ok(user) => sign_in_and_redirect(state, &user.id, headers, "/").await,
+        Ok(user) => signed_in(state, headers, &user.id).await,
         Err(Error::EmailTaken) => Ok(refused(
             StatusCode::CONFLICT,
             "This email already has an account",
@@ -214,4 +214,14 @@ async fn sign_in_or_up(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A new session for the user, and home.
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> Result<Response, AppError> {
+    let cookies = start_session(state, headers, user_id, vec![], None).await?;
+    Ok((cookies, Redirect::to("/")).into_response())
 }

@@ -4,7 +4,7 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     auth_web::server::run("oauth", 3002, |state| {
-        oauth::routes(state, oauth::Providers::from_env(&state.origin))
+        oauth::routes(state, oauth::Providers::from_env(state.origin()))
     })
     .await
 }

@@ -4,13 +4,12 @@
 //!   the flow cookie; the callback links instead of signing in.
 //! - `POST /settings/unlink` (`account` = `<provider>#<subject>`) deletes the account claim and
 //!   the link in one transaction, never the last way to sign in.
-//! - Active sessions, with their routes, come from `auth_web::sessions`.
+//! - Active sessions, with their routes, come from `auth_web::active_sessions`.
 
 use crate::OAuth;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_account};
-use auth_core::session::ValidSession;
-use auth_web::sessions::{REVOKED_NOTICE, active_sessions, sessions_router};
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
 use auth_web::view::{Alert, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Path, Query, State};
@@ -26,7 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(show))
         .route("/settings/link/{provider}", get(link))
         .route("/settings/unlink", post(unlink))
-        .merge(sessions_router())
+        .merge(active_sessions_router())
 }
 
 /// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
@@ -39,7 +38,7 @@ struct Done {
 async fn show(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let notice = match done.done.as_deref() {
@@ -49,13 +48,13 @@ async fn show(
         Some("revoked") => Some(REVOKED_NOTICE),
         _ => None,
     };
-    render(&state, &oauth, &session, StatusCode::OK, notice, None).await
+    render(&state, &oauth, &current, StatusCode::OK, notice, None).await
 }
 
 async fn render(
     state: &AppState,
     oauth: &OAuth,
-    current: &ValidSession,
+    current: &AuthUser,
     status: StatusCode,
     notice: Option<&str>,
     error: Option<String>,
@@ -119,11 +118,11 @@ fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> impl I
 async fn link(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
-    Ok(start_flow(&state, &oauth, provider, Some(session.user.id)).await)
+    Ok(start_flow(&state, &oauth, provider, Some(current.user.id)).await)
 }
 
 #[derive(Default, Deserialize)]
@@ -135,7 +134,7 @@ struct UnlinkForm {
 async fn unlink(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<UnlinkForm>,
 ) -> Result<Response, AppError> {
     let Some((provider, subject)) = form.account.split_once('#') else {
@@ -143,13 +142,13 @@ async fn unlink(
             "That account is not linked to yours.".into(),
         ));
     };
-    match unlink_oauth_account(&state.table, &session.user, provider, subject).await {
+    match unlink_oauth_account(&state.table, &current.user, provider, subject).await {
         Ok(()) => Ok(Redirect::to("/settings?done=unlinked").into_response()),
         Err(auth_core::Error::InvalidInput(message)) => {
             render(
                 &state,
                 &oauth,
-                &session,
+                &current,
                 StatusCode::CONFLICT,
                 None,
                 Some(message),

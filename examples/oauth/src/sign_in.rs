@@ -40,7 +40,7 @@ async fn sign_in_page(
         return Redirect::to("/").into_response();
     }
     let intro = "Sign in with the account you used before.";
-    page("Sign in", None, buttons(&state.origin, &oauth, intro)).into_response()
+    page("Sign in", None, buttons(state.origin(), &oauth, intro)).into_response()
 }
 
 async fn sign_up_page(
@@ -56,7 +56,7 @@ async fn sign_up_page(
     page(
         "Create an account",
         None,
-        buttons(&state.origin, &oauth, intro),
+        buttons(state.origin(), &oauth, intro),
     )
     .into_response()
 }
@@ -136,7 +136,7 @@ pub(crate) async fn start_flow(
     provider: &Provider,
     link_user: Option<String>,
 ) -> Response {
-    let redirect = provider.redirect_uri(&state.origin);
+    let redirect = provider.redirect_uri(state.origin());
     let (url, secrets) = match provider.start(&oauth.http, &redirect).await {
         Ok(started) => started,
         Err(e) => return provider_failed(e),

@@ -4,16 +4,16 @@
 //! script can show the message in the page. The layers every POST passes (the CSRF origin
 //! check, the per-IP limit) still answer with their own pages; the script shows their status.
 
-use auth_core::session::create_session;
+use auth_web::AppError;
 use auth_web::AppState;
-use auth_web::session::session_cookie;
+use auth_web::cookie::CookieJar;
+use auth_web::error::{log, with_retry_after};
+use auth_web::session::start_session;
 use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::USER_AGENT;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -46,48 +46,30 @@ impl ApiError {
     }
 }
 
+/// An error as `auth_web::error` explains it: the same words as on every page.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let explanation = e.explain();
+        log(&e, &explanation);
+        Self {
+            status: explanation.status,
+            message: explanation.message,
+            retry_after: explanation.retry_after,
+        }
+    }
+}
+
 impl From<auth_core::Error> for ApiError {
     fn from(e: auth_core::Error) -> Self {
-        use auth_core::Error as E;
-        match e {
-            E::InvalidInput(message) => Self::refused(message),
-            E::EmailTaken => Self::new(
-                StatusCode::CONFLICT,
-                "That email is already registered. Sign in instead?",
-            ),
-            E::NotFound => Self::new(StatusCode::NOT_FOUND, "That passkey does not exist."),
-            E::RateLimited { retry_after } => Self {
-                retry_after: Some(retry_after),
-                ..Self::new(StatusCode::TOO_MANY_REQUESTS, e.to_string())
-            },
-            E::Unavailable(_) => {
-                tracing::error!(error = %e, "passkey request failed");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The app cannot reach its database right now. Please try again in a moment.",
-                )
-            }
-            other => {
-                tracing::error!(error = %other, "passkey request failed");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "The app hit an unexpected error. Please try again.",
-                )
-            }
-        }
+        AppError::from(e).into()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::info!(status = %self.status, message = %self.message, "passkey request refused");
-        let mut response = (self.status, Json(json!({ "error": self.message }))).into_response();
-        if let Some(wait) = self.retry_after {
-            response
-                .headers_mut()
-                .insert("retry-after", auth_web::error::retry_after_seconds(wait));
-        }
-        response
+        let response = (self.status, Json(json!({ "error": self.message }))).into_response();
+        with_retry_after(response, self.retry_after)
     }
 }
 
@@ -112,7 +94,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 
 /// A successful finish: where the script should go next.
 #[derive(Serialize)]
-pub struct Redirect {
+pub struct Next {
     pub redirect: &'static str,
 }
 
@@ -125,8 +107,6 @@ pub async fn sign_in_and_answer(
     jar: CookieJar,
     to: &'static str,
 ) -> Result<Response, ApiError> {
-    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    let (token, _) = create_session(&state.table, user_id, user_agent).await?;
-    let jar = jar.add(session_cookie(state, &token));
-    Ok((jar, Json(Redirect { redirect: to })).into_response())
+    let cookies = start_session(state, headers, user_id, vec![], None).await?;
+    Ok((jar, cookies, Json(Next { redirect: to })).into_response())
 }

@@ -9,7 +9,8 @@
 use crate::api::ApiError;
 use auth_core::ceremony::{CEREMONY_TIMEOUT, Ceremony, start_ceremony, take_ceremony};
 use auth_web::AppState;
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use auth_web::cookie::{CookieJar, CookieKind};
+use axum_extra::extract::cookie::SameSite;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -31,24 +32,11 @@ impl Purpose {
     }
 }
 
-/// `__Host-` prefixed over https, where browsers then enforce Secure, Path=/ and no Domain.
-fn cookie_name(state: &AppState) -> &'static str {
-    if state.secure_cookies() {
-        "__Host-ceremony"
-    } else {
-        "ceremony"
-    }
-}
-
-fn cookie(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((cookie_name(state), value))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .path("/")
-        .secure(state.secure_cookies())
-        .max_age(CEREMONY_TIMEOUT)
-        .build()
-}
+/// The ceremony cookie: a random token naming the ceremony item, for as long as it lives.
+const CEREMONY: CookieKind = CookieKind {
+    name: "ceremony",
+    same_site: SameSite::Strict,
+};
 
 /// Stores a new ceremony and returns the jar with its cookie set.
 pub async fn start(
@@ -68,7 +56,7 @@ pub async fn start(
     })?;
     let token =
         start_ceremony(&state.table, purpose.as_str(), user_id, subject, serialized).await?;
-    Ok(jar.add(cookie(state, token)))
+    Ok(jar.add(CEREMONY.set(state, token, CEREMONY_TIMEOUT)))
 }
 
 /// Takes this browser's ceremony (single use) and returns it with the library's state,
@@ -81,10 +69,10 @@ pub async fn finish<T: DeserializeOwned>(
 ) -> Result<(CookieJar, Ceremony, T), ApiError> {
     let gone = || ApiError::refused("This attempt expired or was already used. Please try again.");
     let token = jar
-        .get(cookie_name(state))
+        .get(&CEREMONY.name(state))
         .map(|c| c.value().to_owned())
         .ok_or_else(gone)?;
-    let jar = jar.remove(cookie(state, String::new()));
+    let jar = jar.add(CEREMONY.removal(state));
     let ceremony = take_ceremony(&state.table, &token)
         .await?
         .ok_or_else(gone)?;

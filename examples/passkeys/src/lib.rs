@@ -24,7 +24,7 @@ use axum::{Extension, Router};
 /// The WebAuthn relying party is built from the app's origin, so it works behind a real domain;
 /// an origin that cannot be one (an IP address) is an error.
 pub fn routes(state: &AppState) -> Result<Router<AppState>, RelyingPartyError> {
-    let relying_party = RelyingParty::for_origin(&state.origin)?;
+    let relying_party = RelyingParty::for_origin(state.origin())?;
     let routes = Router::new()
         .merge(home_router(HomePage {
             title: "Passkeys",

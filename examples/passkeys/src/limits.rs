@@ -1,39 +1,38 @@
-//! Rate limits of this example, per client address, on top of the per-IP limit on every POST.
+//! Rate limits of this example, per client address, on top of the per-client limit on every
+//! POST. Each decides in one conditional write (`auth_core::rate_limit`).
 //!
-//! Starting a ceremony writes an item, so starts are limited; failed ceremonies are throttled
-//! with growing timeouts after a few free mistakes (a wrong authenticator, a cancelled prompt).
+//! Starting a ceremony writes an item, so starts are limited. A passkey's signature cannot be
+//! guessed, so failed ceremonies are limited only to keep a misbehaving client from costing
+//! writes and log lines: past the limit, a failure is answered 429 and the client must wait.
 
 use crate::api::ApiError;
 use auth_core::Table;
-use auth_core::rate_limit::{Throttler, TokenBucket};
+use auth_core::rate_limit::RateLimit;
 use auth_web::client_ip::ClientIp;
 use time::Duration;
 
-/// 20 ceremony starts in a burst per address, then one every 10 seconds.
-pub const CEREMONY_STARTS: TokenBucket = TokenBucket {
+/// 20 ceremony starts per address every 10 minutes.
+pub const CEREMONY_STARTS: RateLimit = RateLimit {
     policy: "passkey-start",
-    capacity: 20,
-    refill_every: Duration::seconds(10),
+    max: 20,
+    window: Duration::minutes(10),
 };
 
-/// Four free failures per address, then 1, 2, 4 … 300 seconds between attempts; a successful
-/// sign-in from the address forgets them.
-pub const CEREMONY_FAILURES: Throttler = Throttler {
+/// 5 failed ceremonies per address every 10 minutes.
+pub const CEREMONY_FAILURES: RateLimit = RateLimit {
     policy: "passkey-failure",
-    timeouts: &[0, 0, 0, 0, 1, 2, 4, 8, 16, 30, 60, 180, 300],
-    forget_after: Duration::days(1),
+    max: 5,
+    window: Duration::minutes(10),
 };
 
-/// Counts a refused ceremony against the client's address, then passes the error on.
-pub async fn count_failure(table: &Table, ip: ClientIp, e: ApiError) -> ApiError {
+/// Counts a refused ceremony against the client's address; past the limit the refusal
+/// becomes "too many attempts".
+pub async fn count_failure(table: &Table, client: ClientIp, e: ApiError) -> ApiError {
     if !e.is_refusal() {
         return e;
     }
-    match CEREMONY_FAILURES
-        .record_failure(table, &ip.0.to_string())
-        .await
-    {
+    match CEREMONY_FAILURES.take(table, &client.key()).await {
         Ok(()) => e,
-        Err(record) => record.into(),
+        Err(limited) => limited.into(),
     }
 }

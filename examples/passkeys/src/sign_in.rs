@@ -10,7 +10,7 @@
 
 use crate::api::{ApiError, JsonBody, sign_in_and_answer};
 use crate::ceremony::{self, Purpose};
-use crate::limits::{CEREMONY_FAILURES, CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use crate::{RelyingParty, authentication};
 use auth_web::client_ip::ClientIp;
@@ -47,9 +47,7 @@ async fn options(
     ip: ClientIp,
     jar: CookieJar,
 ) -> Result<Response, ApiError> {
-    CEREMONY_STARTS
-        .consume(&state.table, &ip.0.to_string())
-        .await?;
+    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
     let (options, authentication) = authentication::start(&rp)?;
     let jar = ceremony::start(&state, jar, Purpose::SignIn, None, None, &authentication).await?;
     Ok((jar, Json(options)).into_response())
@@ -64,8 +62,6 @@ async fn finish(
     jar: CookieJar,
     JsonBody(response): JsonBody<PublicKeyCredential>,
 ) -> Result<Response, ApiError> {
-    let key = ip.0.to_string();
-    CEREMONY_FAILURES.check(&state.table, &key).await?;
     let verified = async {
         let (jar, _, authentication) =
             ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None)
@@ -75,7 +71,6 @@ async fn finish(
     };
     match verified.await {
         Ok((jar, passkey)) => {
-            CEREMONY_FAILURES.reset(&state.table, &key).await?;
             sign_in_and_answer(&state, &passkey.user_id, &headers, jar, "/").await
         }
         Err(e) => Err(count_failure(&state.table, ip, e).await),

@@ -10,11 +10,12 @@
 
 use crate::api::{ApiError, JsonBody, sign_in_and_answer};
 use crate::ceremony::{self, Purpose};
-use crate::limits::{CEREMONY_FAILURES, CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use crate::{RelyingParty, registration};
+use auth_core::email::EmailAddress;
 use auth_core::passkey::create_user_with_passkey;
-use auth_core::user::{EmailAddress, get_user_by_email};
+use auth_core::user::get_user_by_email;
 use auth_web::client_ip::ClientIp;
 use auth_web::view::{Alert, Field, page};
 use auth_web::{AppState, SignedOut};
@@ -60,9 +61,7 @@ async fn options(
     jar: CookieJar,
     JsonBody(request): JsonBody<SignUpRequest>,
 ) -> Result<Response, ApiError> {
-    CEREMONY_STARTS
-        .consume(&state.table, &ip.0.to_string())
-        .await?;
+    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
     let email = EmailAddress::parse(&request.email)?;
     if get_user_by_email(&state.table, &email).await?.is_some() {
         return Err(auth_core::Error::EmailTaken.into());
@@ -89,9 +88,6 @@ async fn finish(
     jar: CookieJar,
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
 ) -> Result<Response, ApiError> {
-    CEREMONY_FAILURES
-        .check(&state.table, &ip.0.to_string())
-        .await?;
     match create_account(&state, &rp, &headers, jar, &response).await {
         Ok(done) => Ok(done),
         Err(e) => Err(count_failure(&state.table, ip, e).await),

@@ -9,7 +9,6 @@ use auth_web::AppState;
 use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
 use axum::Router;
-use serde::Deserialize;
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
 pub fn routes(_: &AppState) -> Router<AppState> {
@@ -23,12 +22,4 @@ pub fn routes(_: &AppState) -> Router<AppState> {
         .merge(sign_in::router())
         .merge(sign_out_router())
         .merge(settings::router())
-}
-
-/// The sign-up and sign-in form. Missing fields arrive empty and fail the handlers' checks.
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct EmailPasswordForm {
-    email: String,
-    password: String,
 }

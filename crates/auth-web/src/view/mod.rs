@@ -2,8 +2,10 @@
 //! No WebAssembly and no hydration: every page is plain HTML that works with JavaScript off.
 
 mod components;
+mod forms;
 
 pub use components::{Alert, Field, Notice, PostButton, PostForm};
+pub use forms::{SignInForm, SignUpForm};
 
 use auth_core::user::User;
 use axum::response::Html;
@@ -28,7 +30,7 @@ pub fn page(title: &str, user: Option<&User>, body: impl IntoView + 'static) -> 
     let title = title.to_owned();
     let nav = match user {
         Some(user) => view! {
-            <span class="who">{user.email.clone()}</span>
+            <span class="who">{user.email.to_string()}</span>
             <a href="/settings">"Settings"</a>
             <PostButton action="/sign-out" label="Sign out"/>
         }

@@ -9,9 +9,9 @@
 //!    and writes the passkey and its credential claim in one transaction: a credential already
 //!    registered, here or on another account, is refused.
 
-use crate::api::{ApiError, JsonBody, Redirect};
+use crate::api::{ApiError, JsonBody, Next};
 use crate::ceremony::{self, Purpose};
-use crate::limits::{CEREMONY_FAILURES, CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::NEEDS_JAVASCRIPT;
 use crate::{RelyingParty, registration};
 use auth_core::passkey::{add_passkey, list_passkeys, parse_passkey_name};
@@ -43,26 +43,24 @@ struct AddRequest {
 
 async fn without_javascript(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
 ) -> Result<Response, AppError> {
     let error = Some(NEEDS_JAVASCRIPT.into());
-    super::render(&state, &session, StatusCode::BAD_REQUEST, None, error).await
+    super::render(&state, &current, StatusCode::BAD_REQUEST, None, error).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn options(
     State(state): State<AppState>,
     Extension(rp): Extension<RelyingParty>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     ip: ClientIp,
     jar: CookieJar,
     JsonBody(request): JsonBody<AddRequest>,
 ) -> Result<Response, ApiError> {
-    CEREMONY_STARTS
-        .consume(&state.table, &ip.0.to_string())
-        .await?;
+    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
     let name = parse_passkey_name(&request.name)?;
-    let user = &session.user;
+    let user = &current.user;
     let existing = list_passkeys(&state.table, &user.id).await?;
     // Every passkey of a user shares one user handle, so an authenticator keeps one per account.
     let handle = existing
@@ -73,7 +71,7 @@ async fn options(
         .iter()
         .filter_map(|p| URL_SAFE_NO_PAD.decode(&p.credential_id).ok())
         .collect();
-    let (options, registration) = registration::start(&rp, handle, &user.email, exclude)?;
+    let (options, registration) = registration::start(&rp, handle, user.email.as_str(), exclude)?;
     let jar = ceremony::start(
         &state,
         jar,
@@ -90,15 +88,12 @@ async fn options(
 async fn finish(
     State(state): State<AppState>,
     Extension(rp): Extension<RelyingParty>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     ip: ClientIp,
     jar: CookieJar,
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
 ) -> Result<Response, ApiError> {
-    CEREMONY_FAILURES
-        .check(&state.table, &ip.0.to_string())
-        .await?;
-    let user_id = session.user.id.as_str();
+    let user_id = current.user.id.as_str();
     let added = async {
         let (jar, ceremony, registration) = ceremony::finish::<registration::Registration>(
             &state,
@@ -115,7 +110,7 @@ async fn finish(
     match added.await {
         Ok(jar) => Ok((
             jar,
-            Json(Redirect {
+            Json(Next {
                 redirect: "/settings?done=added",
             }),
         )

@@ -26,16 +26,16 @@ struct PasskeyForm {
 
 async fn rename(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
-    let user_id = &session.user.id;
+    let user_id = &current.user.id;
     match rename_passkey(&state.table, user_id, &form.credential_id, &form.name).await {
         Ok(()) => Ok(Redirect::to("/settings?done=renamed").into_response()),
         Err(auth_core::Error::InvalidInput(message)) => {
             super::render(
                 &state,
-                &session,
+                &current,
                 StatusCode::BAD_REQUEST,
                 None,
                 Some(message),
@@ -48,16 +48,16 @@ async fn rename(
 
 async fn delete(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
-    let user_id = &session.user.id;
+    let user_id = &current.user.id;
     match delete_passkey(&state.table, user_id, &form.credential_id).await {
         Ok(()) => Ok(Redirect::to("/settings?done=deleted").into_response()),
         Err(auth_core::Error::InvalidInput(message)) => {
             super::render(
                 &state,
-                &session,
+                &current,
                 StatusCode::BAD_REQUEST,
                 None,
                 Some(message),
@@ -66,7 +66,7 @@ async fn delete(
         }
         Err(auth_core::Error::Conflict(_)) => {
             let message = "Your passkeys changed meanwhile. Please try again.".to_owned();
-            super::render(&state, &session, StatusCode::CONFLICT, None, Some(message)).await
+            super::render(&state, &current, StatusCode::CONFLICT, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -6,8 +6,7 @@ mod manage;
 
 use crate::script::passkey_support;
 use auth_core::passkey::{Passkey, list_passkeys};
-use auth_core::session::ValidSession;
-use auth_web::sessions::{REVOKED_NOTICE, active_sessions, sessions_router};
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
 use auth_web::view::{Alert, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
@@ -23,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(show))
         .merge(add::router())
         .merge(manage::router())
-        .merge(sessions_router())
+        .merge(active_sessions_router())
 }
 
 /// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
@@ -35,7 +34,7 @@ struct Done {
 
 async fn show(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let notice = match done.done.as_deref() {
@@ -45,13 +44,13 @@ async fn show(
         Some("revoked") => Some(REVOKED_NOTICE),
         _ => None,
     };
-    render(&state, &session, StatusCode::OK, notice, None).await
+    render(&state, &current, StatusCode::OK, notice, None).await
 }
 
 /// The settings page, with an optional confirmation or error.
 pub(crate) async fn render(
     state: &AppState,
-    current: &ValidSession,
+    current: &AuthUser,
     status: StatusCode,
     notice: Option<&str>,
     error: Option<String>,

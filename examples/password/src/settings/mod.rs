@@ -2,8 +2,7 @@
 
 mod password;
 
-use auth_core::session::ValidSession;
-use auth_web::sessions::{REVOKED_NOTICE, active_sessions, sessions_router};
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
 use auth_web::view::{Alert, Field, Notice, PostForm, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
@@ -18,7 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show))
         .merge(password::router())
-        .merge(sessions_router())
+        .merge(active_sessions_router())
 }
 
 /// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
@@ -30,7 +29,7 @@ struct Done {
 
 async fn show(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let notice = match done.done.as_deref() {
@@ -38,13 +37,13 @@ async fn show(
         Some("revoked") => Some(REVOKED_NOTICE),
         _ => None,
     };
-    render(&state, &session, StatusCode::OK, notice, None).await
+    render(&state, &current, StatusCode::OK, notice, None).await
 }
 
 /// The settings page, with an optional confirmation or error.
 pub(crate) async fn render(
     state: &AppState,
-    current: &ValidSession,
+    current: &AuthUser,
     status: StatusCode,
     notice: Option<&str>,
     error: Option<String>,

@@ -2,17 +2,17 @@
 //! every session of the account and starts a fresh one for this browser.
 
 use auth_core::Error;
-use auth_core::credentials::verify_credentials;
-use auth_core::password::hash_password;
 use auth_core::session::invalidate_user_sessions;
-use auth_core::user::{User, set_password_hash};
+use auth_core::user::set_password_hash;
 use auth_web::account::new_password;
-use auth_web::session::sign_in_and_redirect;
-use auth_web::{AppError, AppState, AuthUser, Form, Stop};
+use auth_web::cookie::CookieJar;
+use auth_web::session::start_session;
+use auth_web::sign_in::check_password;
+use auth_web::{AppError, AppState, AuthUser, Form, FormError};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
@@ -27,49 +27,45 @@ struct ChangePasswordForm {
     new_password: String,
 }
 
-#[tracing::instrument(skip_all, fields(user = %session.user.id))]
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn change_password(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     headers: HeaderMap,
     Form(form): Form<ChangePasswordForm>,
 ) -> Result<Response, AppError> {
-    match set_new_password(&state, &session.user, &form).await {
-        Ok(()) => {
-            sign_in_and_redirect(
-                &state,
-                &session.user.id,
-                &headers,
-                "/settings?done=password",
-            )
+    match set_new_password(&state, &current, &headers, &form).await {
+        Ok(jar) => Ok((jar, Redirect::to("/settings?done=password")).into_response()),
+        Err(e) => {
+            e.render(async |status, message| {
+                super::render(&state, &current, status, None, Some(message)).await
+            })
             .await
         }
-        Err(Stop::Refuse {
-            status, message, ..
-        }) => super::render(&state, &session, status, None, Some(message)).await,
-        Err(Stop::Fail(e)) => Err(e),
     }
 }
 
-/// Checks the current password, stores the new hash and deletes every session of the user.
+/// Checks the current password, stores the new hash, deletes every session of the user and
+/// starts this browser's new one (with the password check's own writes).
 async fn set_new_password(
     state: &AppState,
-    user: &User,
+    current: &AuthUser,
+    headers: &HeaderMap,
     form: &ChangePasswordForm,
-) -> Result<(), Stop> {
-    // Checked like a sign-in, throttle included: a stolen session must not become a way to
-    // guess the password.
-    verify_credentials(&state.table, &user.email, &form.current_password)
+) -> Result<CookieJar, FormError> {
+    let user = &current.user;
+    let verified = check_password(state, headers, user, &form.current_password)
         .await
         .map_err(|e| match e {
-            Error::WrongCredentials => Stop::refuse(
+            Error::WrongCredentials => FormError::refuse(
                 StatusCode::UNAUTHORIZED,
                 "Your current password is not right.",
             ),
             other => other.into(),
         })?;
-    let hash = hash_password(&new_password(state, &form.new_password).await?).await?;
+    let password = new_password(state, &form.new_password).await?;
+    let hash = state.hasher.reserve()?.hash(&password).await?;
     set_password_hash(&state.table, &user.id, &hash).await?;
     invalidate_user_sessions(&state.table, &user.id, None).await?;
-    Ok(())
+    Ok(start_session(state, headers, &user.id, verified.writes, None).await?)
 }

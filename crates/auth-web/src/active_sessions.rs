@@ -9,7 +9,7 @@ use crate::session::clear_and_redirect;
 use crate::view::{PostButton, format_time};
 use crate::{AppError, AppState, AuthUser, Form};
 use auth_core::session::{
-    Session, ValidSession, invalidate_session, invalidate_user_sessions, list_user_sessions,
+    Session, invalidate_session, invalidate_user_sessions, list_user_sessions,
 };
 use axum::Router;
 use axum::extract::State;
@@ -22,7 +22,7 @@ use serde::Deserialize;
 pub const REVOKED_REDIRECT: &str = "/settings?done=revoked";
 pub const REVOKED_NOTICE: &str = "That session was signed out.";
 
-pub fn sessions_router() -> Router<AppState> {
+pub fn active_sessions_router() -> Router<AppState> {
     Router::new()
         .route("/settings/sessions/revoke", post(revoke))
         .route("/settings/sessions/revoke-all", post(revoke_all))
@@ -31,7 +31,7 @@ pub fn sessions_router() -> Router<AppState> {
 /// The section for a settings page: the user's live sessions, this browser marked.
 pub async fn active_sessions(
     state: &AppState,
-    current: &ValidSession,
+    current: &AuthUser,
 ) -> Result<impl IntoView + use<>, AppError> {
     let sessions = list_user_sessions(&state.table, &current.user.id).await?;
     let rows = sessions
@@ -79,14 +79,14 @@ struct RevokeForm {
 
 async fn revoke(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
     if !auth_core::random::is_valid_id(&form.session_id) {
         return Err(AppError::BadRequest("That session does not exist.".into()));
     }
-    invalidate_session(&state.table, &session.user.id, &form.session_id).await?;
-    if form.session_id == session.session.id {
+    invalidate_session(&state.table, &current.user.id, &form.session_id).await?;
+    if form.session_id == current.session.id {
         return Ok(clear_and_redirect(&state, "/"));
     }
     Ok(Redirect::to(REVOKED_REDIRECT).into_response())
@@ -94,8 +94,8 @@ async fn revoke(
 
 async fn revoke_all(
     State(state): State<AppState>,
-    AuthUser(session): AuthUser,
+    current: AuthUser,
 ) -> Result<Response, AppError> {
-    invalidate_user_sessions(&state.table, &session.user.id, None).await?;
+    invalidate_user_sessions(&state.table, &current.user.id, None).await?;
     Ok(clear_and_redirect(&state, "/"))
 }
