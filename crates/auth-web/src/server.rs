@@ -176,7 +176,7 @@ impl Server {
 
 /// Accepts connections until `shutdown`, at most `max_connections` at a time, each with the
 /// header read timeout; then waits for the open ones to finish their requests.
-async fn accept_loop(
+pub async fn accept_loop(
     listener: TcpListener,
     app: Router,
     config: &Config,

@@ -6,8 +6,9 @@
 
 use crate::config::{Backend, Config};
 use crate::dynamo::{EmbeddedServer, local_client};
-use crate::server::Server;
+use crate::server::{Server, accept_loop};
 use crate::state::AppState;
+use auth_core::hasher::Hasher;
 use auth_core::table::{PK, SK};
 use auth_core::{Clock, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -17,6 +18,7 @@ use reqwest::{Response, Url, header};
 use std::collections::HashMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 fn test_endpoint() -> Option<String> {
@@ -166,8 +168,19 @@ pub async fn spawn_app(
     app_name: &str,
     routes: impl FnOnce(&AppState) -> Router<AppState>,
 ) -> TestApp {
+    spawn_app_with(app_name, |_| {}, routes).await
+}
+
+/// [`spawn_app`] with a configuration changed by `configure` first (a short timeout, one
+/// hashing thread).
+pub async fn spawn_app_with(
+    app_name: &str,
+    configure: impl FnOnce(&mut Config),
+    routes: impl FnOnce(&AppState) -> Router<AppState>,
+) -> TestApp {
     crate::telemetry::init_for_tests();
     let mut config = Config::for_tests(app_name);
+    configure(&mut config);
     let drop = test_endpoint().map(|endpoint| {
         config.table_name = unique_table_name();
         config.backend = Backend::Endpoint(endpoint.clone());
@@ -198,6 +211,28 @@ impl TestApp {
         &self.state.table
     }
 
+    /// A second instance of the app, as behind a load balancer: its own router, hashing pool
+    /// and port, on this instance's table, clock and public origin. Returns its base URL
+    /// (`localhost` too, so a browser sends it the same cookies).
+    pub async fn another_instance(
+        &self,
+        routes: impl FnOnce(&AppState) -> Router<AppState>,
+    ) -> Url {
+        let state = AppState {
+            hasher: Hasher::new(self.state.config.max_concurrent_hashes),
+            ..self.state.clone()
+        };
+        let routes = routes(&state);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let config = state.config.clone();
+        let app = crate::server::app(state, routes);
+        tokio::spawn(
+            async move { accept_loop(listener, app, &config, std::future::pending()).await },
+        );
+        Url::parse(&format!("http://localhost:{port}")).expect("a valid URL")
+    }
+
     pub fn clock(&self) -> &Clock {
         self.table().clock()
     }
@@ -205,11 +240,11 @@ impl TestApp {
     /// A new browser: its own cookie jar, no shared state with other browsers.
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
-        let port = self.base.port().expect("the test origin has a port");
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
-            .resolve("localhost", ([127, 0, 0, 1], port).into())
+            // Port 0: the port comes from each URL (instances of the app differ only in it).
+            .resolve("localhost", ([127, 0, 0, 1], 0).into())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) auth-examples-test")
             .build()
             .expect("a client builds");
@@ -253,6 +288,20 @@ impl Browser {
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
         let origin = self.base.origin().ascii_serialization();
         self.post_from(&origin, path, form).await
+    }
+
+    /// Posts a form to another instance of the app (at `base`), as this app's own page would:
+    /// the public origin is the same, whichever instance answers.
+    pub async fn post_at(&self, base: &Url, path: &str, form: &[(&str, &str)]) -> Response {
+        let origin = self.base.origin().ascii_serialization();
+        self.client
+            .post(base.join(path).expect("a valid path"))
+            .header(header::ORIGIN, origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .expect("POST is answered")
     }
 
     /// Posts a form with the given `Origin`, as a page on that site would.

@@ -1,6 +1,6 @@
 use crate::helpers::*;
 use auth_core::random::{random_id, random_secret};
-use auth_core::session::INACTIVITY_TIMEOUT;
+use auth_core::session::SessionPolicy;
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -13,7 +13,7 @@ async fn the_session_cookie_is_http_only_lax_and_lasts_the_inactivity_timeout() 
         "HttpOnly",
         "SameSite=Lax",
         "Path=/",
-        &format!("Max-Age={}", INACTIVITY_TIMEOUT.whole_seconds()),
+        &format!("Max-Age={}", inactivity_timeout().whole_seconds()),
     ] {
         assert!(
             cookie.contains(attribute),
@@ -78,15 +78,37 @@ async fn a_session_used_after_an_hour_gets_its_cookie_renewed() {
     );
     app.clock().advance(Duration::minutes(31));
     let renewed = session_set_cookie(&browser.get("/").await).expect("the cookie is re-set");
-    assert!(renewed.contains(&format!("Max-Age={}", INACTIVITY_TIMEOUT.whole_seconds())));
+    assert!(renewed.contains(&format!("Max-Age={}", inactivity_timeout().whole_seconds())));
 }
 
 #[tokio::test]
 async fn a_session_idle_for_the_whole_timeout_is_signed_out() {
     let app = spawn().await;
     let browser = signed_up(&app, "ada@example.com").await;
-    app.clock().advance(INACTIVITY_TIMEOUT);
+    app.clock().advance(inactivity_timeout());
     let response = browser.get("/").await;
     assert!(session_set_cookie(&response).unwrap().contains("Max-Age=0"));
+    assert!(!signed_in_as(&browser, "ada@example.com").await);
+}
+
+fn inactivity_timeout() -> Duration {
+    SessionPolicy::default().inactivity_timeout
+}
+
+#[tokio::test]
+async fn no_session_outlives_its_maximum_lifetime_however_often_it_is_used() {
+    let app = spawn().await;
+    let browser = signed_up(&app, "ada@example.com").await;
+    let max = SessionPolicy::default().max_lifetime;
+    let mut used = Duration::ZERO;
+    while used + Duration::days(5) < max {
+        app.clock().advance(Duration::days(5));
+        used += Duration::days(5);
+        let response = browser.get("/").await;
+        let renewed = session_set_cookie(&response).expect("the cookie is renewed");
+        let max_age = (max - used).min(inactivity_timeout()).whole_seconds();
+        assert!(renewed.contains(&format!("Max-Age={max_age}")), "{renewed}");
+    }
+    app.clock().advance(max - used);
     assert!(!signed_in_as(&browser, "ada@example.com").await);
 }

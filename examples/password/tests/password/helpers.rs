@@ -1,4 +1,7 @@
-use auth_web::testing::{Browser, TestApp, spawn_app};
+use auth_core::email::EmailAddress;
+use auth_core::user::get_user_by_email;
+use auth_web::testing::{Browser, Item, TestApp, get_item, scan_all, spawn_app};
+use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -51,4 +54,33 @@ pub fn session_set_cookie(response: &Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("session="))
         .map(str::to_owned)
+}
+
+/// The stored user item of an account.
+pub async fn user_item(app: &TestApp, email: &str) -> Item {
+    let email = EmailAddress::parse(email).unwrap();
+    let user = get_user_by_email(app.table(), &email)
+        .await
+        .unwrap()
+        .expect("the account exists");
+    let pk = format!("USER#{}", user.id);
+    get_item(app.table(), &pk, &pk).await.unwrap()
+}
+
+/// Every item but rate-limit counters, comparable: what "nothing was written" is checked
+/// against.
+pub async fn snapshot(app: &TestApp) -> Vec<String> {
+    let mut items: Vec<String> = scan_all(app.table())
+        .await
+        .into_iter()
+        .filter(|i| !matches!(i.get("PK"), Some(AttributeValue::S(pk)) if pk.starts_with("RATE#")))
+        .map(|i| {
+            format!(
+                "{:?}",
+                i.into_iter().collect::<std::collections::BTreeMap<_, _>>()
+            )
+        })
+        .collect();
+    items.sort();
+    items
 }

@@ -1,6 +1,7 @@
 use crate::helpers::*;
-use auth_web::rate_limit::POSTS_PER_IP;
+use auth_web::rate_limit::POSTS_PER_CLIENT;
 use auth_web::server::MAX_FORM_BYTES;
+use auth_web::testing::TestApp;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -32,22 +33,40 @@ async fn a_malformed_form_body_is_a_400_page() {
     assert!(page.contains("The form could not be read."));
 }
 
+/// Seconds until the current one-minute window of the per-client limit ends.
+fn rest_of_the_minute(app: &TestApp) -> i64 {
+    60 - app.clock().now().unix_timestamp().rem_euclid(60)
+}
+
 #[tokio::test]
-async fn one_address_posting_too_fast_is_answered_429_with_a_retry_time() {
+async fn one_address_posting_too_fast_is_answered_429_until_the_minute_ends() {
     let app = spawn().await;
     let browser = app.browser();
-    for _ in 0..POSTS_PER_IP.capacity {
-        let response = sign_in(&browser, "not-an-email", PASSWORD).await;
+    for _ in 0..POSTS_PER_CLIENT.max {
+        let response = sign_up(&browser, "not-an-email", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
-    let response = sign_in(&browser, "not-an-email", PASSWORD).await;
+    let response = sign_up(&browser, "not-an-email", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(response.headers()["retry-after"], "1");
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("try again in 1 second")
-    );
+    let wait = rest_of_the_minute(&app);
+    assert_eq!(response.headers()["retry-after"], wait.to_string().as_str());
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Too many attempts, try again in"), "{page}");
+
+    app.clock().advance(time::Duration::seconds(wait));
+    let response = sign_up(&browser, "not-an-email", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "a new minute");
+}
+
+#[tokio::test]
+async fn sign_ins_count_toward_the_same_limit_per_address() {
+    let app = spawn().await;
+    let browser = app.browser();
+    for n in 0..POSTS_PER_CLIENT.max {
+        let email = format!("nobody{n}@example.com");
+        let response = sign_in(&browser, &email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = sign_in(&browser, "nobody-else@example.com", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -2,6 +2,7 @@
 //! and HTTP clients that behave like browsers.
 
 mod account;
+mod attacks;
 mod cookies;
 mod csrf;
 mod helpers;

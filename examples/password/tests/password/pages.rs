@@ -46,11 +46,12 @@ async fn pages_work_without_javascript_and_use_the_apps_own_stylesheet() {
 #[tokio::test]
 async fn what_users_type_is_escaped_when_shown() {
     let app = spawn().await;
-    let browser = signed_up(&app, "<b>ada</b>@example.com").await;
-    let page = browser.get("/").await.text().await.unwrap();
+    let response = sign_up(&app.browser(), "<b>ada</b>@example.com", PASSWORD).await;
+    let (status, page) = status_and_text(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not an address");
     assert!(
-        page.contains("&lt;b&gt;ada&lt;/b&gt;@example.com"),
-        "{page}"
+        page.contains("value=\"&lt;b&gt;ada&lt;/b&gt;@example.com\""),
+        "the form shows it again, escaped: {page}"
     );
     assert!(!page.contains("<b>ada</b>"));
 }
