@@ -50,6 +50,9 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Connections served at once (`MAX_CONNECTIONS`); more wait to be accepted.
     pub max_connections: usize,
+    /// Show each page's DynamoDB calls and cookies at its foot (`SHOW_INTERNALS`); on by
+    /// default except against AWS.
+    pub show_internals: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +93,6 @@ impl Config {
             origin,
             table_name: var("TABLE_NAME")
                 .unwrap_or_else(|| auth_core::table::DEFAULT_TABLE_NAME.into()),
-            backend,
             create_table,
             trusted_proxies: trusted_proxies()?,
             check_pwned_passwords: flag("CHECK_PWNED_PASSWORDS")?.unwrap_or(false),
@@ -101,6 +103,8 @@ impl Config {
                 parsed("HEADER_READ_TIMEOUT_SECS")?.unwrap_or(10),
             ),
             max_connections: parsed("MAX_CONNECTIONS")?.unwrap_or(1024),
+            show_internals: flag("SHOW_INTERNALS")?.unwrap_or(backend != Backend::Aws),
+            backend,
         })
     }
 
@@ -119,6 +123,7 @@ impl Config {
             sessions: SessionPolicy::default(),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
+            show_internals: true,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The embedded store is a real DynamoDB API server on an ephemeral loopback port inside the
 //! process, so the app talks HTTP to DynamoDB the same way whichever backend is in use.
 
+use crate::calls::Recorder;
 use crate::config::{Backend, Config};
 use auth_core::Table;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -81,7 +82,10 @@ pub async fn connect(config: &Config) -> Result<Connection, ConnectError> {
         Backend::Endpoint(url) => (local_client(url), None),
         Backend::Aws => {
             let shared = aws_config::load_defaults(BehaviorVersion::latest()).await;
-            (aws_sdk_dynamodb::Client::new(&shared), None)
+            let config = aws_sdk_dynamodb::config::Builder::from(&shared)
+                .interceptor(Recorder)
+                .build();
+            (aws_sdk_dynamodb::Client::from_conf(config), None)
         }
     };
     let table = Table::new(client, config.table_name.as_str());
@@ -127,6 +131,7 @@ pub fn local_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         ))
         .credentials_provider(Credentials::new("local", "local", None, None, "local"))
         .timeout_config(timeouts)
+        .interceptor(Recorder)
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

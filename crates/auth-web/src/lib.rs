@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod active_sessions;
+pub mod calls;
 pub mod client_ip;
 pub mod config;
 pub mod cookie;
@@ -17,6 +18,7 @@ pub mod form;
 pub mod form_error;
 pub mod headers;
 pub mod home;
+pub mod internals;
 pub mod mail;
 pub mod rate_limit;
 pub mod server;

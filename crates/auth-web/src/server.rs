@@ -11,6 +11,7 @@ use crate::csrf::csrf_middleware;
 use crate::dynamo::{self, ConnectError, EmbeddedServer};
 use crate::error::AppError;
 use crate::headers::with_security_headers;
+use crate::internals::internals_middleware;
 use crate::rate_limit::rate_limit_middleware;
 use crate::session::session_middleware;
 use crate::state::AppState;
@@ -164,8 +165,17 @@ impl Server {
         routes: Router<AppState>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let app = app(self.state.clone(), routes);
+        self.serve_app(app, shutdown).await
+    }
+
+    /// [`Server::serve`] for an app already put together (the test harness adds a layer).
+    pub async fn serve_app(
+        self,
+        app: Router,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let config = self.state.config.clone();
-        let app = app(self.state, routes);
         let result = accept_loop(self.listener, app, &config, shutdown).await;
         if let Some(embedded) = self.embedded {
             embedded.stop().await;
@@ -250,6 +260,7 @@ pub fn app(state: AppState, routes: Router<AppState>) -> Router {
         .layer(from_fn_with_state(state.clone(), rate_limit_middleware))
         .layer(from_fn_with_state(state.clone(), csrf_middleware))
         .layer(from_fn_with_state(state.clone(), session_middleware))
+        .layer(from_fn_with_state(state.clone(), internals_middleware))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     // One span per request and one line per response, at info so the default log shows them.
     // The span names the path only: a query can carry secrets (an OAuth callback's code).

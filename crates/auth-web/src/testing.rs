@@ -4,6 +4,7 @@
 //! By default each test gets its own in-memory Dynoxide server. With `TEST_DYNAMODB_ENDPOINT`
 //! set, tests use that endpoint instead, each with a uniquely named table deleted afterwards.
 
+use crate::calls::Calls;
 use crate::config::{Backend, Config};
 use crate::dynamo::{EmbeddedServer, local_client};
 use crate::server::{Server, accept_loop};
@@ -159,6 +160,7 @@ pub struct TestApp {
     /// The app's origin, e.g. `http://localhost:41234`.
     pub base: Url,
     pub state: AppState,
+    answered: Answered,
     stop: Option<oneshot::Sender<()>>,
     _drop: Option<DropTable>,
 }
@@ -192,23 +194,62 @@ pub async fn spawn_app_with(
     let server = Server::build(config).await.expect("the app starts");
     let server = server.with_clock(manual_clock());
     let state = server.state().clone();
-    let routes = routes(&state);
+    let answered = Answered::default();
+    let app = crate::server::app(state.clone(), routes(&state)).layer(
+        axum::middleware::from_fn_with_state(answered.clone(), note_calls),
+    );
     let base = state.origin().clone();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve(routes, async {
+    tokio::spawn(server.serve_app(app, async {
         let _ = stopped.await;
     }));
     TestApp {
         base,
         state,
+        answered,
         stop: Some(stop),
         _drop: drop,
     }
 }
 
+/// Every request the app answered, with the DynamoDB calls it made.
+#[derive(Clone, Default)]
+struct Answered(Arc<std::sync::Mutex<Vec<(String, Calls)>>>);
+
+/// Notes a request's calls (attached by `crate::internals`) before the answer leaves.
+async fn note_calls(
+    axum::extract::State(answered): axum::extract::State<Answered>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let what = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    let calls = response
+        .extensions()
+        .get::<Calls>()
+        .cloned()
+        .unwrap_or_default();
+    answered
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((what, calls));
+    response
+}
+
 impl TestApp {
     pub fn table(&self) -> &Table {
         &self.state.table
+    }
+
+    /// The DynamoDB calls of the last request this app answered, and its `METHOD /path`.
+    /// Counting calls is not timing: the same action always makes the same calls.
+    pub fn last_calls(&self) -> (String, Calls) {
+        let answered = self.answered.0.lock().unwrap_or_else(|e| e.into_inner());
+        answered
+            .last()
+            .cloned()
+            .expect("the app answered a request")
     }
 
     /// A second instance of the app, as behind a load balancer: its own router, hashing pool

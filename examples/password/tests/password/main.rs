@@ -3,6 +3,7 @@
 
 mod account;
 mod attacks;
+mod calls;
 mod cookies;
 mod csrf;
 mod helpers;
