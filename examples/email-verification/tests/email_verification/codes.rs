@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use auth_core::email_verification::MAX_ATTEMPTS;
+use auth_core::one_time_code::MAX_ATTEMPTS;
 use auth_web::testing::location;
 use reqwest::StatusCode;
 use time::Duration;
@@ -131,22 +131,31 @@ async fn the_code_of_another_user_is_refused() {
 }
 
 #[tokio::test]
-async fn sending_codes_is_limited_per_account() {
+async fn sending_codes_is_limited_per_account_until_the_window_ends() {
     let example = spawn().await;
     let (browser, _) = signed_up(&example, "ada@example.com").await;
+    example.clock().advance(Duration::minutes(5));
     for _ in 0..2 {
         let response = browser.post("/verify-email/resend", &[]).await;
         assert_eq!(location(&response), "/verify-email?sent=1");
         example.mail.code_for("ada@example.com").await;
     }
     let response = browser.post("/verify-email/resend", &[]).await;
-    assert_eq!(response.headers()["retry-after"], "300");
+    assert_eq!(
+        response.headers()["retry-after"],
+        "600",
+        "3 codes per 15 minutes; 5 of them are gone"
+    );
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(page.contains("try again in 300 seconds"), "{page}");
-    example.clock().advance(Duration::minutes(5));
+    assert!(page.contains("try again in 600 seconds"), "{page}");
+
+    example.clock().advance(Duration::seconds(599));
     let response = browser.post("/verify-email/resend", &[]).await;
-    assert_eq!(location(&response), "/verify-email?sent=1");
+    assert_eq!(response.headers()["retry-after"], "1");
+    example.clock().advance(Duration::seconds(1));
+    let response = browser.post("/verify-email/resend", &[]).await;
+    assert_eq!(location(&response), "/verify-email?sent=1", "a new window");
 }
 
 #[tokio::test]
@@ -169,27 +178,31 @@ async fn sending_codes_is_limited_per_client_address_across_accounts() {
     let response = browser.post("/verify-email/resend", &[]).await;
     assert_eq!(
         response.headers()["retry-after"],
-        "60",
-        "the account's own limit is not used up"
+        "600",
+        "the address's 10 minutes, not the account's 15: its own limit is not used up"
     );
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    example.clock().advance(Duration::minutes(1));
+    example.clock().advance(Duration::minutes(10));
     let response = browser.post("/verify-email/resend", &[]).await;
     assert_eq!(location(&response), "/verify-email?sent=1");
 }
 
 #[tokio::test]
-async fn entering_codes_is_limited_per_account() {
+async fn entering_codes_is_limited_per_account_until_the_window_ends() {
     let example = spawn().await;
+    // Halfway into the 10-minute window, so that the code outlives it.
+    example.clock().advance(Duration::minutes(5));
     let (browser, code) = signed_up(&example, "ada@example.com").await;
     for _ in 0..10 {
         let response = enter_code(&browser, "x").await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
-    let (status, page) = status_and_text(enter_code(&browser, &code).await).await;
+    let response = enter_code(&browser, &code).await;
+    assert_eq!(response.headers()["retry-after"], "300");
+    let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(page.contains("try again in"), "{page}");
-    example.clock().advance(Duration::minutes(1));
+    assert!(page.contains("try again in 300 seconds"), "{page}");
+    example.clock().advance(Duration::minutes(5));
     assert_eq!(
         location(&enter_code(&browser, &code).await),
         "/?done=verified"

@@ -1,10 +1,16 @@
 use crate::mail_server::MailServer;
 use auth_core::Table;
 use auth_core::user::{User, get_user_by_email};
+use auth_web::rate_limit::POSTS_PER_CLIENT;
 use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
-use reqwest::{Response, StatusCode};
+use email_verification::limits::{
+    FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP, SEND_CODE_PER_IP, SEND_CODE_PER_USER,
+    VERIFY_CODE_PER_USER,
+};
+use reqwest::{Response, StatusCode, header};
 use std::collections::BTreeMap;
+use time::Duration;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -23,6 +29,8 @@ impl std::ops::Deref for Example {
     }
 }
 
+/// The app with its clock at the start of a window of every rate limit (see
+/// [`start_every_window`]), and its SMTP server.
 pub async fn spawn() -> Example {
     let mail = MailServer::start().await;
     let mailer = mail.mailer();
@@ -30,7 +38,38 @@ pub async fn spawn() -> Example {
         email_verification::routes(state, mailer)
     })
     .await;
+    start_every_window(&app);
     Example { app, mail }
+}
+
+/// Moves the clock to the next instant at which a window of every rate limit starts. The
+/// limits count in fixed windows aligned to the Unix epoch, so that instant is a multiple of
+/// the least common multiple of their lengths (30 minutes). From there a test knows each
+/// `Retry-After` exactly: the whole window, less the time the test moved the clock.
+pub fn start_every_window(app: &TestApp) {
+    let limits = [
+        SEND_CODE_PER_USER,
+        SEND_CODE_PER_IP,
+        VERIFY_CODE_PER_USER,
+        FORGOT_PASSWORD_PER_IP,
+        FORGOT_PASSWORD_PER_EMAIL,
+        POSTS_PER_CLIENT,
+    ];
+    let period = limits
+        .iter()
+        .map(|limit| limit.window.whole_seconds())
+        .fold(1, lcm);
+    let into = app.clock().now().unix_timestamp().rem_euclid(period);
+    if into != 0 {
+        app.clock().advance(Duration::seconds(period - into));
+    }
+}
+
+fn lcm(a: i64, b: i64) -> i64 {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    a / gcd(a, b) * b
 }
 
 pub async fn sign_up(browser: &Browser, email: &str, password: &str) -> Response {
@@ -45,8 +84,50 @@ pub async fn sign_in(browser: &Browser, email: &str, password: &str) -> Response
         .await
 }
 
+/// Posts `body` exactly as given, as the app's own page would post a form: for bodies
+/// `Browser::post` cannot make, such as bytes that are not UTF-8.
+pub async fn post_raw(browser: &Browser, path: &str, body: &'static str) -> Response {
+    browser
+        .client
+        .post(browser.url(path))
+        .header(header::ORIGIN, browser.base.origin().ascii_serialization())
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("POST is answered")
+}
+
 pub async fn enter_code(browser: &Browser, code: &str) -> Response {
     browser.post("/verify-email", &[("code", code)]).await
+}
+
+pub const NEW_PASSWORD: &str = "a brand new passphrase";
+
+pub async fn forgot(browser: &Browser, email: &str) -> Response {
+    browser.post("/forgot-password", &[("email", email)]).await
+}
+
+pub async fn enter_reset_code(browser: &Browser, code: &str) -> Response {
+    browser
+        .post("/reset-password/verify-email", &[("code", code)])
+        .await
+}
+
+/// A browser in the middle of a reset for `email`, and the code that was mailed.
+pub async fn reset_started(example: &Example, email: &str) -> (Browser, String) {
+    let browser = example.browser();
+    let response = forgot(&browser, email).await;
+    assert_eq!(location(&response), "/reset-password/verify-email");
+    let cookie = set_cookie(&response, "password_reset").expect("a reset cookie is set");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    let mail = example.mail.next_mail().await;
+    assert_eq!(mail.to, [email]);
+    assert_eq!(mail.subject(), "Your password reset code");
+    (browser, mail.code())
 }
 
 /// A browser with a fresh account whose address is not verified yet; returns the mailed code.
@@ -76,8 +157,15 @@ pub async fn status_and_text(response: Response) -> (StatusCode, String) {
     (response.status(), response.text().await.unwrap())
 }
 
+/// The 400 page of a form that was not read because a field is not valid UTF-8.
+pub async fn assert_refused_as_not_utf8(response: Response) {
+    let (status, page) = status_and_text(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("not valid UTF-8"), "{page}");
+}
+
 pub async fn user(table: &Table, email: &str) -> Option<User> {
-    let email = auth_core::user::EmailAddress::parse(email).unwrap();
+    let email = auth_core::email::EmailAddress::parse(email).unwrap();
     get_user_by_email(table, &email).await.unwrap()
 }
 

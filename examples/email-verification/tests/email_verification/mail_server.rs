@@ -89,6 +89,13 @@ impl MailServer {
             .expect("the server is running")
     }
 
+    /// True when no message is waiting. The server hands a message over before it answers
+    /// the app, and the app answers the browser only after that: once a response is in, any
+    /// mail sent for it is already here, so this needs no waiting.
+    pub async fn nothing_sent(&self) -> bool {
+        self.messages.lock().await.is_empty()
+    }
+
     /// The code in the next message, which must be addressed to `to`.
     pub async fn code_for(&self, to: &str) -> String {
         let mail = self.next_mail().await;

@@ -6,6 +6,8 @@ mod change_email;
 mod codes;
 mod csrf;
 mod helpers;
+mod look_alikes;
 mod mail_server;
 mod reset;
 mod sign_up;
+mod strict_forms;

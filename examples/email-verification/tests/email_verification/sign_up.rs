@@ -10,6 +10,8 @@ async fn signing_up_mails_a_code_and_entering_it_verifies_the_address() {
     let response = sign_up(&browser, "Ada@Example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/verify-email");
+    let device = set_cookie(&response, "device").expect("a device cookie is set");
+    assert!(device.contains("SameSite=Strict"), "{device}");
     let mail = example.mail.next_mail().await;
     assert_eq!(mail.to, ["ada@example.com"]);
     assert_eq!(mail.subject(), "Your verification code");
