@@ -18,9 +18,26 @@
 use crate::error::is_condition_failed;
 use crate::item;
 use crate::table::EXPIRES_AT;
+use crate::transaction::{self, TxItem};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use time::{Duration, OffsetDateTime};
+
+/// The take: one more hit in the window's item, which expires with the window.
+const TAKE: &str = "SET #exp = :end ADD Hits :one";
+/// Only while the window has room.
+const UNDER_MAX: &str = "attribute_not_exists(Hits) OR Hits < :max";
+
+/// Takes a place in several limits at once, in one transaction: all of them or none, so a
+/// request refused by one limit uses up nothing in the others.
+pub async fn take_all(table: &Table, takes: &[(&RateLimit, &str)]) -> Result<()> {
+    let now = table.now();
+    let items = takes
+        .iter()
+        .map(|(limit, key)| limit.take_item(table, key, now))
+        .collect();
+    transaction::transact(table, items).await
+}
 
 /// At most `max` requests per key in each `window`.
 #[derive(Clone, Copy, Debug)]
@@ -42,8 +59,8 @@ impl RateLimit {
             .update_item()
             .table_name(table.name())
             .set_key(Some(self.key(key, index)))
-            .update_expression("SET #exp = :end ADD Hits :one")
-            .condition_expression("attribute_not_exists(Hits) OR Hits < :max")
+            .update_expression(TAKE)
+            .condition_expression(UNDER_MAX)
             .expression_attribute_names("#exp", EXPIRES_AT)
             .expression_attribute_values(":end", item::epoch(ends_at))
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
@@ -57,6 +74,26 @@ impl RateLimit {
             }),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The same take as a transaction item, refused with this limit's wait.
+    fn take_item(&self, table: &Table, key: &str, now: OffsetDateTime) -> TxItem {
+        let (index, ends_at) = self.current_window(now);
+        let update = Update::builder()
+            .table_name(table.name())
+            .set_key(Some(self.key(key, index)))
+            .update_expression(TAKE)
+            .condition_expression(UNDER_MAX)
+            .expression_attribute_names("#exp", EXPIRES_AT)
+            .expression_attribute_values(":end", item::epoch(ends_at))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()));
+        transaction::update(
+            update,
+            Error::RateLimited {
+                retry_after: ends_at - now,
+            },
+        )
     }
 
     /// The window `now` falls in: its number and when it ends.

@@ -12,6 +12,7 @@ use crate::limits::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use crate::reset_password::reset_cookie;
 use auth_core::email::EmailAddress;
 use auth_core::password_reset::create_password_reset_session;
+use auth_core::rate_limit::take_all;
 use auth_core::user::get_user_by_email;
 use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
@@ -76,10 +77,12 @@ async fn start_reset(
 ) -> Result<CookieJar, FormError> {
     let email = EmailAddress::parse(input)
         .map_err(|e| FormError::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    FORGOT_PASSWORD_PER_IP.take(&state.table, &ip.key()).await?;
-    FORGOT_PASSWORD_PER_EMAIL
-        .take(&state.table, email.as_str())
-        .await?;
+    let client = ip.key();
+    let limits = [
+        (&FORGOT_PASSWORD_PER_EMAIL, email.as_str()),
+        (&FORGOT_PASSWORD_PER_IP, client.as_str()),
+    ];
+    take_all(&state.table, &limits).await?;
     let Some(user) = get_user_by_email(&state.table, &email).await? else {
         return Err(FormError::refuse(
             StatusCode::NOT_FOUND,

@@ -214,7 +214,7 @@ fn render_code(
     let body = view! {
         <Alert message=error/>
         <p>"We sent a code to " <strong>{reset.email.to_string()}</strong>
-           ". Enter it here; it works for 10 minutes, in this browser only."</p>
+           {format!(". Enter it here; it works for {} minutes, in this browser only.", CODE_LIFETIME.whole_minutes())}</p>
         <PostForm action="/reset-password/verify-email" submit="Continue">
             <Field label="Code" name="code" autocomplete="one-time-code"/>
         </PostForm>

@@ -14,6 +14,7 @@ use auth_core::email::EmailAddress;
 use auth_core::email_verification::{
     EmailVerificationRequest, get_email_verification_request, verify_email_code,
 };
+use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::user::User;
 use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
@@ -130,7 +131,7 @@ pub fn render(
     let sent_to = match request {
         Some(r) => view! {
             <p>"We sent a code to " <strong>{r.email.to_string()}</strong>
-               ". Enter it here; it works for 10 minutes."</p>
+               {format!(". Enter it here; it works for {} minutes.", CODE_LIFETIME.whole_minutes())}</p>
         }
         .into_any(),
         None => view! {
