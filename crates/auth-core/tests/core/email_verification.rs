@@ -1,9 +1,9 @@
-use crate::helpers::{email, get, n, new_user, s, scan_all};
+use crate::helpers::{create_user, email, get, n, s, scan_all};
 use auth_core::Error;
 use auth_core::email_verification::{
-    CODE_LIFETIME, CodeCheck, MAX_ATTEMPTS, OneTimeCode, get_email_verification_request,
-    put_email_verification_request, verify_email_code,
+    get_email_verification_request, put_email_verification_request, verify_email_code,
 };
+use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, MAX_ATTEMPTS, OneTimeCode};
 use auth_core::user::get_user;
 use auth_web::testing::test_table;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ fn other_than(code: &OneTimeCode) -> OneTimeCode {
 #[tokio::test]
 async fn a_request_stores_only_a_hash_of_the_code_and_expires_in_ten_minutes() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@example.com"), &code)
         .await
@@ -46,7 +46,7 @@ async fn a_request_stores_only_a_hash_of_the_code_and_expires_in_ten_minutes() {
 #[tokio::test]
 async fn the_right_code_verifies_the_address_once() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@example.com"), &code)
         .await
@@ -77,7 +77,7 @@ async fn the_right_code_verifies_the_address_once() {
 #[tokio::test]
 async fn wrong_codes_are_counted_until_the_request_is_void() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@example.com"), &code)
         .await
@@ -114,7 +114,7 @@ async fn wrong_codes_are_counted_until_the_request_is_void() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_guesses_are_each_counted() {
     let table = Arc::new(test_table().await);
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@example.com"), &code)
         .await
@@ -138,7 +138,7 @@ async fn concurrent_wrong_guesses_are_each_counted() {
 #[tokio::test]
 async fn a_request_past_its_expiry_is_gone_while_the_item_still_exists() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@example.com"), &code)
         .await
@@ -164,7 +164,7 @@ async fn a_request_past_its_expiry_is_gone_while_the_item_still_exists() {
 #[tokio::test]
 async fn a_code_for_a_new_address_moves_the_email_claim_in_one_step() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("ada@new.example"), &code)
         .await
@@ -174,7 +174,7 @@ async fn a_code_for_a_new_address_moves_the_email_claim_in_one_step() {
         CodeCheck::Accepted
     );
     let moved = get_user(&table, &user.id).await.unwrap().unwrap();
-    assert_eq!(moved.email, "ada@new.example");
+    assert_eq!(moved.email.as_str(), "ada@new.example");
     assert!(moved.email_verified);
     assert!(
         get(&table, "EMAIL#ada@example.com", "EMAIL#ada@example.com")
@@ -191,19 +191,19 @@ async fn a_code_for_a_new_address_moves_the_email_claim_in_one_step() {
 #[tokio::test]
 async fn a_new_address_taken_meanwhile_is_refused_and_nothing_is_written() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     put_email_verification_request(&table, &user.id, &email("shared@example.com"), &code)
         .await
         .unwrap();
-    new_user(&table, "shared@example.com").await;
+    create_user(&table, "shared@example.com").await;
     let before = scan_all(&table).await.len();
     let err = verify_email_code(&table, &user, &code).await.unwrap_err();
     assert!(matches!(err, Error::EmailTaken), "{err:?}");
     assert_eq!(scan_all(&table).await.len(), before);
     assert_eq!(
         get_user(&table, &user.id).await.unwrap().unwrap().email,
-        "ada@example.com"
+        email("ada@example.com")
     );
     assert!(
         get_email_verification_request(&table, &user.id)

@@ -1,9 +1,16 @@
-use auth_core::Table;
-use auth_core::password::{Password, hash_password};
-use auth_core::user::{EmailAddress, User, create_user};
+use auth_core::credentials::{Credentials, Verified, verify_credentials};
+use auth_core::email::EmailAddress;
+use auth_core::hasher::Hasher;
+use auth_core::password::{Password, PasswordHash};
+use auth_core::session::{SessionPolicy, SessionToken, create_session};
+use auth_core::user::{User, insert_user, new_user};
+use auth_core::{Error, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use auth_web::testing::{Item, get_item as get, scan_all};
+
+/// The password of every user made by [`create_user`].
+pub const PASSWORD: &str = "correct horse battery";
 
 pub fn s<'a>(item: &'a Item, name: &str) -> &'a str {
     match item.get(name) {
@@ -23,11 +30,63 @@ pub fn email(s: &str) -> EmailAddress {
     EmailAddress::parse(s).unwrap()
 }
 
-pub async fn new_user(table: &Table, address: &str) -> User {
-    let hash = hash_password(&Password::parse("correct horse battery").unwrap())
-        .await
-        .unwrap();
-    create_user(table, &email(address), Some(hash))
+/// A hashing pool with room for 18 checks at once (two threads, eight queue places each).
+pub fn hasher() -> Hasher {
+    Hasher::new(2)
+}
+
+pub async fn hash(password: &str) -> PasswordHash {
+    let slot = Hasher::new(1).reserve().unwrap();
+    slot.hash(&Password::parse(password).unwrap())
         .await
         .unwrap()
+}
+
+/// Writes a user with this address and [`PASSWORD`], as sign-up does.
+pub async fn create_user(table: &Table, address: &str) -> User {
+    let user = new_user(table, &email(address), Some(hash(PASSWORD).await), false);
+    insert_user(table, &user, vec![]).await.unwrap();
+    user
+}
+
+/// A sign-in form's email and password, from a browser with the given device cookie (if any).
+pub async fn sign_in(
+    table: &Table,
+    hasher: &Hasher,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+) -> Result<Verified, Error> {
+    let credentials = Credentials {
+        email,
+        password,
+        device,
+        per_client: None,
+    };
+    verify_credentials(table, hasher, credentials).await
+}
+
+/// What the app does after a right password: one transaction for the new session and the
+/// writes that came with the verdict (the throttle cleared, a new device).
+pub async fn start_session(table: &Table, verified: Verified) -> SessionToken {
+    let policy = SessionPolicy::default();
+    let (token, _) = create_session(table, &policy, &verified.user.id, None, verified.writes)
+        .await
+        .unwrap();
+    token
+}
+
+/// The wait of a refused attempt, in seconds; panics on anything else.
+pub fn retry_after<T: std::fmt::Debug>(result: Result<T, Error>) -> i64 {
+    match result {
+        Err(Error::RateLimited { retry_after }) => retry_after.whole_seconds(),
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+}
+
+/// Every item in the table in key order, to compare the table before and after a call.
+pub async fn snapshot(table: &Table) -> Vec<Item> {
+    let mut items = scan_all(table).await;
+    items.sort_by(|a, b| (s(a, "PK"), s(a, "SK")).cmp(&(s(b, "PK"), s(b, "SK"))));
+    items
 }

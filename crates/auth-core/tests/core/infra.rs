@@ -114,8 +114,10 @@ const SDK_OPERATIONS: [(&str, Authorized); 14] = [
     ("update_time_to_live", By(&["UpdateTimeToLive"])),
 ];
 
-/// Methods of the SDK's `Client` that are not DynamoDB operations.
-const NOT_OPERATIONS: [&str; 2] = ["clone", "config"];
+/// Methods called on something named `client` that are not DynamoDB operations: the SDK
+/// `Client`'s `clone` and `config`, and auth-web's `ClientIp::key` (a browser's address is a
+/// client too).
+const NOT_OPERATIONS: [&str; 3] = ["clone", "config", "key"];
 
 /// The library sources of auth-core and auth-web, without whitespace (the test harness, which
 /// deletes tables, is not part of a running app).

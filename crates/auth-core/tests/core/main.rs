@@ -2,14 +2,20 @@
 //! `TEST_DYNAMODB_ENDPOINT` with a table per test.
 
 mod ceremony;
+mod delete_user;
+mod device;
 mod email_verification;
+mod emails;
+mod hasher;
 mod helpers;
 mod infra;
+mod login_throttle;
 mod oauth_account;
 mod passkey;
 mod password_reset;
 mod passwords;
 mod rate_limits;
+mod session_lifetime;
 mod sessions;
 mod table;
 mod users;

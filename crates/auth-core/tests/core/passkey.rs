@@ -1,4 +1,4 @@
-use crate::helpers::{email, get, n, new_user, s, scan_all};
+use crate::helpers::{create_user, email, get, n, s, scan_all};
 use auth_core::Error;
 use auth_core::passkey::{
     NewPasskey, add_passkey, create_user_with_passkey, delete_passkey, find_passkey, list_passkeys,
@@ -50,11 +50,11 @@ async fn a_registered_credential_cannot_be_added_twice_to_any_account() {
     let err = add_passkey(&table, &ada.id, new_passkey("cred-1"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::CredentialTaken), "{err:?}");
     let err = create_user_with_passkey(&table, &email("eve@example.com"), new_passkey("cred-1"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::CredentialTaken), "{err:?}");
     assert_eq!(
         scan_all(&table).await.len(),
         4,
@@ -65,7 +65,7 @@ async fn a_registered_credential_cannot_be_added_twice_to_any_account() {
 #[tokio::test]
 async fn a_taken_email_writes_no_passkey() {
     let table = test_table().await;
-    new_user(&table, "ada@example.com").await;
+    create_user(&table, "ada@example.com").await;
     let err = create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
         .await
         .unwrap_err();
@@ -132,7 +132,7 @@ async fn the_last_passkey_cannot_be_deleted() {
             .is_none()
     );
     let err = delete_passkey(&table, &ada.id, "cred-2").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::LastSignInMethod), "{err:?}");
     assert_eq!(list_passkeys(&table, &ada.id).await.unwrap().len(), 1);
     assert!(matches!(
         delete_passkey(&table, &ada.id, "cred-1").await,

@@ -1,9 +1,9 @@
-use crate::helpers::{get, n, new_user, s};
+use crate::helpers::{create_user, get, n, s};
 use auth_core::Error;
-use auth_core::email_verification::{CodeCheck, OneTimeCode};
+use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, OneTimeCode};
 use auth_core::password_reset::{
-    CODE_LIFETIME, consume_password_reset_session, create_password_reset_session,
-    validate_password_reset_token, verify_password_reset_code,
+    consume_password_reset_session, create_password_reset_session, validate_password_reset_token,
+    verify_password_reset_code,
 };
 use auth_core::random::random_secret;
 use auth_core::user::get_user;
@@ -12,7 +12,7 @@ use auth_web::testing::test_table;
 #[tokio::test]
 async fn a_reset_session_is_stored_with_hashes_index_keys_and_expiry() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     let (token, session) = create_password_reset_session(&table, &user, &code)
         .await
@@ -42,7 +42,7 @@ async fn a_reset_session_is_stored_with_hashes_index_keys_and_expiry() {
 #[tokio::test]
 async fn forged_unknown_and_expired_tokens_do_not_validate() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let (token, session) = create_password_reset_session(&table, &user, &OneTimeCode::generate())
         .await
         .unwrap();
@@ -65,7 +65,7 @@ async fn forged_unknown_and_expired_tokens_do_not_validate() {
 #[tokio::test]
 async fn the_right_code_verifies_the_session_which_then_sets_one_password() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let code = OneTimeCode::generate();
     let (_, session) = create_password_reset_session(&table, &user, &code)
         .await
@@ -99,7 +99,7 @@ async fn the_right_code_verifies_the_session_which_then_sets_one_password() {
 #[tokio::test]
 async fn a_new_reset_session_ends_the_earlier_ones() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
     let (first, _) = create_password_reset_session(&table, &user, &OneTimeCode::generate())
         .await
         .unwrap();

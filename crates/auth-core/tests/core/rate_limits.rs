@@ -1,139 +1,89 @@
-use crate::helpers::{get, n};
-use auth_core::Error;
-use auth_core::rate_limit::{LOGIN_THROTTLER, TokenBucket};
-use auth_web::testing::test_table;
-use time::Duration;
+//! Fixed-window rate limits: `max` places per key in each window, one conditional write each.
 
-const BUCKET: TokenBucket = TokenBucket {
+use crate::helpers::{get, n, retry_after};
+use auth_core::Error;
+use auth_core::rate_limit::RateLimit;
+use auth_web::testing::test_table;
+use time::{Duration, OffsetDateTime};
+
+const LIMIT: RateLimit = RateLimit {
     policy: "test",
-    capacity: 3,
-    refill_every: Duration::seconds(10),
+    max: 3,
+    window: Duration::minutes(1),
 };
 
-fn retry_after(result: Result<(), Error>) -> i64 {
-    match result {
-        Err(Error::RateLimited { retry_after }) => retry_after.whole_seconds(),
-        other => panic!("expected a rate limit, got {other:?}"),
-    }
+/// The window `now` falls in: its number and when it ends (windows start at multiples of
+/// their length since the epoch).
+fn window(limit: &RateLimit, now: OffsetDateTime) -> (i64, OffsetDateTime) {
+    let length = limit.window.whole_seconds();
+    let index = now.unix_timestamp().div_euclid(length);
+    let ends_at = OffsetDateTime::from_unix_timestamp((index + 1) * length).unwrap();
+    (index, ends_at)
 }
 
 #[tokio::test]
-async fn a_bucket_allows_its_capacity_then_refills_one_token_per_interval() {
+async fn a_key_gets_max_places_per_window_and_then_waits_for_the_next_window() {
     let table = test_table().await;
+    let (index, ends_at) = window(&LIMIT, table.now());
     for _ in 0..3 {
-        BUCKET.consume(&table, "1.2.3.4").await.unwrap();
+        LIMIT.take(&table, "1.2.3.4").await.unwrap();
     }
-    assert_eq!(retry_after(BUCKET.consume(&table, "1.2.3.4").await), 10);
-    BUCKET
-        .consume(&table, "5.6.7.8")
+    let wait = (ends_at - table.now()).whole_seconds();
+    assert_eq!(retry_after(LIMIT.take(&table, "1.2.3.4").await), wait);
+    LIMIT
+        .take(&table, "5.6.7.8")
         .await
-        .expect("another key has its own bucket");
+        .expect("another key has its own count");
 
-    table.clock().advance(Duration::seconds(4));
-    assert_eq!(retry_after(BUCKET.consume(&table, "1.2.3.4").await), 6);
-    table.clock().advance(Duration::seconds(6));
-    BUCKET
-        .consume(&table, "1.2.3.4")
-        .await
-        .expect("one token came back");
-    assert_eq!(retry_after(BUCKET.consume(&table, "1.2.3.4").await), 10);
+    let pk = format!("RATE#test#1.2.3.4#{index}");
+    let item = get(&table, &pk, &pk).await.unwrap();
+    assert_eq!(n(&item, "Hits"), 3, "refused takes are not counted");
+    assert_eq!(n(&item, "ExpiresAt"), ends_at.unix_timestamp());
 
-    let item = get(&table, "RATE#test#1.2.3.4", "RATE#test#1.2.3.4")
-        .await
-        .unwrap();
-    assert_eq!(n(&item, "Tokens"), 0);
+    table
+        .clock()
+        .advance(ends_at - table.now() - Duration::SECOND);
+    assert_eq!(retry_after(LIMIT.take(&table, "1.2.3.4").await), 1);
+    table.clock().advance(Duration::SECOND);
+    for _ in 0..3 {
+        LIMIT
+            .take(&table, "1.2.3.4")
+            .await
+            .expect("a new window starts fresh");
+    }
     assert_eq!(
-        n(&item, "ExpiresAt"),
-        table.now().unix_timestamp() + 30,
-        "expires once full again"
+        retry_after(LIMIT.take(&table, "1.2.3.4").await),
+        LIMIT.window.whole_seconds()
     );
 }
 
-#[tokio::test]
-async fn a_bucket_past_its_expiry_counts_as_full() {
-    let table = test_table().await;
-    for _ in 0..3 {
-        BUCKET.consume(&table, "k").await.unwrap();
-    }
-    table.clock().advance(Duration::seconds(30));
-    for _ in 0..3 {
-        BUCKET.consume(&table, "k").await.unwrap();
-    }
-    assert!(BUCKET.consume(&table, "k").await.is_err());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_requests_never_take_more_than_the_capacity() {
+async fn of_many_parallel_takes_exactly_max_succeed_and_the_rest_wait_for_the_window_end() {
     let table = test_table().await;
-    let bucket = TokenBucket {
-        capacity: 5,
-        ..BUCKET
+    let limit = RateLimit { max: 5, ..LIMIT };
+    let take_all = |count: usize| {
+        let takes = (0..count).map(|_| {
+            let table = table.table.clone();
+            tokio::spawn(async move { limit.take(&table, "shared").await })
+        });
+        futures::future::join_all(takes)
     };
-    let attempts = (0..12).map(|_| {
-        let table = table.table.clone();
-        tokio::spawn(async move { bucket.consume(&table, "shared").await })
-    });
-    let results = futures::future::join_all(attempts).await;
+
+    let (_, ends_at) = window(&limit, table.now());
+    let wait = (ends_at - table.now()).whole_seconds();
+    let results: Vec<_> = take_all(15).await.into_iter().map(Result::unwrap).collect();
+    let allowed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(allowed, 5, "{results:?}");
+    for refused in results.into_iter().filter(Result::is_err) {
+        assert_eq!(retry_after(refused), wait);
+    }
+
+    table.clock().advance(ends_at - table.now());
+    let results = take_all(15).await;
     let allowed = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
     let limited = results
         .iter()
         .filter(|r| matches!(r, Ok(Err(Error::RateLimited { .. }))))
         .count();
-    assert_eq!((allowed, limited), (5, 7));
-}
-
-#[tokio::test]
-async fn the_login_throttler_waits_longer_after_each_failure_up_to_five_minutes() {
-    let table = test_table().await;
-    LOGIN_THROTTLER
-        .check(&table, "ada@example.com")
-        .await
-        .expect("no failures yet");
-    for expected in [1, 2, 4, 8, 16, 30, 60, 180, 300, 300] {
-        LOGIN_THROTTLER
-            .record_failure(&table, "ada@example.com")
-            .await
-            .unwrap();
-        assert_eq!(
-            retry_after(LOGIN_THROTTLER.check(&table, "ada@example.com").await),
-            expected
-        );
-        LOGIN_THROTTLER
-            .check(&table, "grace@example.com")
-            .await
-            .expect("other keys are free");
-        table.clock().advance(Duration::seconds(expected));
-        LOGIN_THROTTLER
-            .check(&table, "ada@example.com")
-            .await
-            .expect("the wait is over");
-    }
-}
-
-#[tokio::test]
-async fn the_login_throttler_forgets_after_a_success_or_a_quiet_day() {
-    let table = test_table().await;
-    for _ in 0..3 {
-        LOGIN_THROTTLER.record_failure(&table, "ada").await.unwrap();
-    }
-    LOGIN_THROTTLER.reset(&table, "ada").await.unwrap();
-    LOGIN_THROTTLER.record_failure(&table, "ada").await.unwrap();
-    assert_eq!(retry_after(LOGIN_THROTTLER.check(&table, "ada").await), 1);
-
-    for _ in 0..3 {
-        LOGIN_THROTTLER
-            .record_failure(&table, "grace")
-            .await
-            .unwrap();
-    }
-    table.clock().advance(Duration::days(1));
-    LOGIN_THROTTLER
-        .record_failure(&table, "grace")
-        .await
-        .unwrap();
-    assert_eq!(
-        retry_after(LOGIN_THROTTLER.check(&table, "grace").await),
-        1,
-        "counting starts over"
-    );
+    assert_eq!((allowed, limited), (5, 10), "the next window starts fresh");
 }

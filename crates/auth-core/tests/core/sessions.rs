@@ -1,23 +1,42 @@
-use crate::helpers::{get, n, new_user, s, scan_all};
+use crate::helpers::{create_user, get, n, s, scan_all};
+use auth_core::Table;
+use auth_core::random::random_secret;
 use auth_core::session::{
-    INACTIVITY_TIMEOUT, create_session, find_session, invalidate_session, invalidate_user_sessions,
-    list_user_sessions, validate_session_token,
+    Session, SessionPolicy, SessionToken, ValidSession, find_session, invalidate_session,
+    invalidate_session_token, invalidate_user_sessions, list_user_sessions,
 };
 use auth_web::testing::test_table;
 use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+/// A session for the user under the default policy, written on its own.
+async fn create_session(table: &Table, user_id: &str, ua: Option<&str>) -> (SessionToken, Session) {
+    let policy = SessionPolicy::default();
+    auth_core::session::create_session(table, &policy, user_id, ua, vec![])
+        .await
+        .unwrap()
+}
+
+/// The session a cookie value names, validated under the default policy.
+async fn validate_session_token(table: &Table, token: &str) -> Option<ValidSession> {
+    let policy = SessionPolicy::default();
+    auth_core::session::validate_session_token(table, &policy, token)
+        .await
+        .unwrap()
+}
+
+fn inactivity_timeout() -> Duration {
+    SessionPolicy::default().inactivity_timeout
+}
+
 #[tokio::test]
 async fn a_new_session_validates_and_stores_only_a_hash_of_its_secret() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (token, session) = create_session(&table, &user.id, Some("Firefox"))
-        .await
-        .unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, session) = create_session(&table, &user.id, Some("Firefox")).await;
     let valid = validate_session_token(&table, &token.to_string())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(valid.user, user);
     assert_eq!(valid.session, session);
@@ -43,21 +62,22 @@ async fn a_new_session_validates_and_stores_only_a_hash_of_its_secret() {
     assert_eq!(s(&item, "GSISK"), format!("SESSION#{}", session.id));
     assert_eq!(
         n(&item, "ExpiresAt"),
-        (table.now() + INACTIVITY_TIMEOUT).unix_timestamp()
+        (table.now() + inactivity_timeout()).unix_timestamp()
     );
     assert_eq!(s(&item, "UserAgent"), "Firefox");
+    assert_eq!(n(&item, "AuthenticatedAt"), table.now().unix_timestamp());
 }
 
 #[tokio::test]
 async fn a_tampered_secret_or_malformed_token_is_signed_out() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (token, _) = create_session(&table, &user.id, None).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, _) = create_session(&table, &user.id, None).await;
     let token = token.to_string();
     let mut tampered = token.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    let other_user = new_user(&table, "grace@example.com").await;
+    let other_user = create_user(&table, "grace@example.com").await;
     let swapped_user = token.replacen(&user.id, &other_user.id, 1);
     for bad in [
         tampered.as_str(),
@@ -70,7 +90,7 @@ async fn a_tampered_secret_or_malformed_token_is_signed_out() {
         &"x".repeat(4096),
     ] {
         assert!(
-            validate_session_token(&table, bad).await.unwrap().is_none(),
+            validate_session_token(&table, bad).await.is_none(),
             "{bad:?} validated"
         );
     }
@@ -79,13 +99,12 @@ async fn a_tampered_secret_or_malformed_token_is_signed_out() {
 #[tokio::test]
 async fn an_expired_session_that_still_exists_never_validates() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (token, session) = create_session(&table, &user.id, None).await.unwrap();
-    table.clock().advance(INACTIVITY_TIMEOUT);
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, session) = create_session(&table, &user.id, None).await;
+    table.clock().advance(inactivity_timeout());
     assert!(
         validate_session_token(&table, &token.to_string())
             .await
-            .unwrap()
             .is_none()
     );
     let key = (
@@ -108,8 +127,8 @@ async fn an_expired_session_that_still_exists_never_validates() {
 #[tokio::test]
 async fn expiry_is_pushed_forward_only_after_an_hour() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (token, session) = create_session(&table, &user.id, None).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, session) = create_session(&table, &user.id, None).await;
     let (pk, sk) = (
         format!("USER#{}", user.id),
         format!("SESSION#{}", session.id),
@@ -119,7 +138,6 @@ async fn expiry_is_pushed_forward_only_after_an_hour() {
     table.clock().advance(Duration::minutes(59));
     let valid = validate_session_token(&table, &token.to_string())
         .await
-        .unwrap()
         .unwrap();
     assert!(!valid.refreshed);
     assert_eq!(
@@ -130,10 +148,9 @@ async fn expiry_is_pushed_forward_only_after_an_hour() {
     table.clock().advance(Duration::minutes(1));
     let valid = validate_session_token(&table, &token.to_string())
         .await
-        .unwrap()
         .unwrap();
     assert!(valid.refreshed);
-    let expected = (table.now() + INACTIVITY_TIMEOUT).unix_timestamp();
+    let expected = (table.now() + inactivity_timeout()).unix_timestamp();
     assert_eq!(valid.session.expires_at.unix_timestamp(), expected);
     assert_eq!(
         n(&get(&table, &pk, &sk).await.unwrap(), "ExpiresAt"),
@@ -148,14 +165,13 @@ async fn expiry_is_pushed_forward_only_after_an_hour() {
 #[tokio::test]
 async fn a_session_in_use_outlives_the_inactivity_timeout() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (token, _) = create_session(&table, &user.id, None).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, _) = create_session(&table, &user.id, None).await;
     for _ in 0..3 {
         table.clock().advance(Duration::days(6));
         assert!(
             validate_session_token(&table, &token.to_string())
                 .await
-                .unwrap()
                 .is_some()
         );
     }
@@ -164,20 +180,18 @@ async fn a_session_in_use_outlives_the_inactivity_timeout() {
 #[tokio::test]
 async fn invalidating_one_session_leaves_the_others() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (first, s1) = create_session(&table, &user.id, None).await.unwrap();
-    let (second, _) = create_session(&table, &user.id, None).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (first, s1) = create_session(&table, &user.id, None).await;
+    let (second, _) = create_session(&table, &user.id, None).await;
     invalidate_session(&table, &user.id, &s1.id).await.unwrap();
     assert!(
         validate_session_token(&table, &first.to_string())
             .await
-            .unwrap()
             .is_none()
     );
     assert!(
         validate_session_token(&table, &second.to_string())
             .await
-            .unwrap()
             .is_some()
     );
 }
@@ -185,14 +199,14 @@ async fn invalidating_one_session_leaves_the_others() {
 #[tokio::test]
 async fn invalidating_all_sessions_works_across_more_than_25_and_spares_other_users() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let other = new_user(&table, "grace@example.com").await;
+    let user = create_user(&table, "ada@example.com").await;
+    let other = create_user(&table, "grace@example.com").await;
     let mut tokens = Vec::new();
     for _ in 0..60 {
-        tokens.push(create_session(&table, &user.id, None).await.unwrap().0);
+        tokens.push(create_session(&table, &user.id, None).await.0);
     }
-    let (other_token, _) = create_session(&table, &other.id, None).await.unwrap();
-    let (kept, kept_session) = create_session(&table, &user.id, None).await.unwrap();
+    let (other_token, _) = create_session(&table, &other.id, None).await;
+    let (kept, kept_session) = create_session(&table, &user.id, None).await;
 
     let deleted = invalidate_user_sessions(&table, &user.id, Some(&kept_session.id))
         .await
@@ -202,20 +216,17 @@ async fn invalidating_all_sessions_works_across_more_than_25_and_spares_other_us
         assert!(
             validate_session_token(&table, &token.to_string())
                 .await
-                .unwrap()
                 .is_none()
         );
     }
     assert!(
         validate_session_token(&table, &kept.to_string())
             .await
-            .unwrap()
             .is_some()
     );
     assert!(
         validate_session_token(&table, &other_token.to_string())
             .await
-            .unwrap()
             .is_some()
     );
 
@@ -236,12 +247,10 @@ async fn invalidating_all_sessions_works_across_more_than_25_and_spares_other_us
 #[tokio::test]
 async fn listing_sessions_shows_live_ones_most_recently_used_first() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (_, old) = create_session(&table, &user.id, Some("old")).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (_, old) = create_session(&table, &user.id, Some("old")).await;
     table.clock().advance(Duration::days(5));
-    let (_, newer) = create_session(&table, &user.id, Some("newer"))
-        .await
-        .unwrap();
+    let (_, newer) = create_session(&table, &user.id, Some("newer")).await;
     let listed = list_user_sessions(&table, &user.id).await.unwrap();
     assert_eq!(listed, [newer.clone(), old]);
     table.clock().advance(Duration::days(6));
@@ -251,8 +260,8 @@ async fn listing_sessions_shows_live_ones_most_recently_used_first() {
 #[tokio::test]
 async fn find_session_reads_through_the_index() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let (_, session) = create_session(&table, &user.id, None).await.unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let (_, session) = create_session(&table, &user.id, None).await;
     assert_eq!(
         find_session(&table, &session.id).await.unwrap(),
         Some(session)
@@ -264,4 +273,36 @@ async fn find_session_reads_through_the_index() {
         None
     );
     assert_eq!(find_session(&table, "not an id").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn signing_out_by_cookie_deletes_the_session_only_with_its_secret() {
+    let table = test_table().await;
+    let user = create_user(&table, "ada@example.com").await;
+    let (token, session) = create_session(&table, &user.id, None).await;
+    let (pk, sk) = (
+        format!("USER#{}", user.id),
+        format!("SESSION#{}", session.id),
+    );
+    let forged = format!("{}.{}.{}", user.id, session.id, random_secret());
+    for bad in [forged.as_str(), "", "garbage"] {
+        invalidate_session_token(&table, bad).await.unwrap();
+    }
+    assert!(
+        get(&table, &pk, &sk).await.is_some(),
+        "a cookie with another secret signs nobody out"
+    );
+
+    invalidate_session_token(&table, &token.to_string())
+        .await
+        .unwrap();
+    assert!(get(&table, &pk, &sk).await.is_none());
+    assert!(
+        validate_session_token(&table, &token.to_string())
+            .await
+            .is_none()
+    );
+    invalidate_session_token(&table, &token.to_string())
+        .await
+        .expect("signing out twice is not an error");
 }

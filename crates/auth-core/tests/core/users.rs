@@ -1,19 +1,14 @@
-use crate::helpers::{email, get, new_user, s, scan_all};
+use crate::helpers::{create_user, email, get, hash, s, scan_all};
 use auth_core::Error;
-use auth_core::password::{Password, hash_password};
-use auth_core::session::{create_session, validate_session_token};
-use auth_core::user::{
-    CLAIM_PK, create_user, delete_user, get_user, get_user_by_email, mark_email_verified,
-    set_password_hash,
-};
+use auth_core::session::{SessionPolicy, new_session};
+use auth_core::user::{get_user, get_user_by_email, insert_user, new_user, set_password_hash};
 use auth_web::testing::test_table;
-use aws_sdk_dynamodb::types::AttributeValue;
 
 #[tokio::test]
 async fn a_created_user_is_found_by_id_and_by_normalized_email() {
     let table = test_table().await;
-    let user = new_user(&table, "Ada@Example.com").await;
-    assert_eq!(user.email, "ada@example.com");
+    let user = create_user(&table, "Ada@Example.com").await;
+    assert_eq!(user.email.as_str(), "ada@example.com");
     assert!(!user.email_verified);
     assert_eq!(
         get_user(&table, &user.id).await.unwrap(),
@@ -48,12 +43,33 @@ async fn unknown_users_and_malformed_ids_are_none() {
 }
 
 #[tokio::test]
+async fn a_new_user_is_written_with_its_claim_and_what_came_with_it() {
+    let table = test_table().await;
+    let user = new_user(&table, &email("ada@example.com"), None, true);
+    let (_, session, write) =
+        new_session(&table, &SessionPolicy::default(), &user.id, None).unwrap();
+    insert_user(&table, &user, vec![write]).await.unwrap();
+    assert_eq!(
+        get_user(&table, &user.id).await.unwrap(),
+        Some(user.clone())
+    );
+    let session_item = get(
+        &table,
+        &format!("USER#{}", user.id),
+        &format!("SESSION#{}", session.id),
+    )
+    .await;
+    assert!(session_item.is_some());
+    assert_eq!(scan_all(&table).await.len(), 3);
+}
+
+#[tokio::test]
 async fn a_taken_email_is_a_typed_error_and_writes_nothing() {
     let table = test_table().await;
-    new_user(&table, "ada@example.com").await;
-    let err = create_user(&table, &email("ADA@example.com"), None)
-        .await
-        .unwrap_err();
+    create_user(&table, "ada@example.com").await;
+    let user = new_user(&table, &email("ADA@example.com"), None, false);
+    let (_, _, session) = new_session(&table, &SessionPolicy::default(), &user.id, None).unwrap();
+    let err = insert_user(&table, &user, vec![session]).await.unwrap_err();
     assert!(matches!(err, Error::EmailTaken), "{err:?}");
     assert_eq!(scan_all(&table).await.len(), 2, "one user and one claim");
 }
@@ -63,7 +79,10 @@ async fn of_twenty_concurrent_sign_ups_with_one_email_exactly_one_succeeds() {
     let table = test_table().await;
     let attempts = (0..20).map(|_| {
         let table = table.table.clone();
-        tokio::spawn(async move { create_user(&table, &email("race@example.com"), None).await })
+        tokio::spawn(async move {
+            let user = new_user(&table, &email("race@example.com"), None, false);
+            insert_user(&table, &user, vec![]).await.map(|()| user)
+        })
     });
     let results = futures::future::join_all(attempts).await;
     let (ok, taken): (Vec<_>, Vec<_>) = results
@@ -93,93 +112,28 @@ async fn of_twenty_concurrent_sign_ups_with_one_email_exactly_one_succeeds() {
 }
 
 #[tokio::test]
-async fn password_hash_and_verified_flag_are_updated_in_place() {
+async fn a_password_hash_is_replaced_in_place() {
     let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let hash = hash_password(&Password::parse("a new passphrase").unwrap())
-        .await
-        .unwrap();
+    let user = create_user(&table, "ada@example.com").await;
+    let hash = hash("a new passphrase").await;
     set_password_hash(&table, &user.id, &hash).await.unwrap();
-    mark_email_verified(&table, &user.id).await.unwrap();
     let stored = get_user(&table, &user.id).await.unwrap().unwrap();
     assert_eq!(stored.password_hash, Some(hash));
-    assert!(stored.email_verified);
+    assert_eq!(
+        scan_all(&table).await.len(),
+        2,
+        "still one user and one claim"
+    );
 }
 
 #[tokio::test]
 async fn updating_an_unknown_user_is_not_found_and_creates_nothing() {
     let table = test_table().await;
     let id = auth_core::random::random_id();
-    let hash = hash_password(&Password::parse("a new passphrase").unwrap())
-        .await
-        .unwrap();
+    let hash = hash("a new passphrase").await;
     assert!(matches!(
         set_password_hash(&table, &id, &hash).await,
         Err(Error::NotFound)
     ));
-    assert!(matches!(
-        mark_email_verified(&table, &id).await,
-        Err(Error::NotFound)
-    ));
-    assert!(scan_all(&table).await.is_empty());
-}
-
-#[tokio::test]
-async fn deleting_a_user_removes_its_claim_and_sessions_and_frees_the_email() {
-    let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let other = new_user(&table, "grace@example.com").await;
-    let (token, _) = create_session(&table, &user.id, None).await.unwrap();
-    create_session(&table, &other.id, None).await.unwrap();
-    delete_user(&table, &user.id).await.unwrap();
-    assert!(
-        validate_session_token(&table, &token.to_string())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let left: Vec<String> = scan_all(&table)
-        .await
-        .iter()
-        .map(|i| s(i, "PK").to_owned())
-        .collect();
-    assert!(
-        left.iter()
-            .all(|pk| !pk.contains(&user.id) && pk != "EMAIL#ada@example.com"),
-        "{left:?}"
-    );
-    assert_eq!(
-        left.len(),
-        3,
-        "the other user, its claim and its session remain"
-    );
-    new_user(&table, "ada@example.com").await;
-    assert!(matches!(
-        delete_user(&table, &user.id).await,
-        Err(Error::NotFound)
-    ));
-}
-
-#[tokio::test]
-async fn deleting_a_user_also_deletes_claims_its_items_point_to() {
-    let table = test_table().await;
-    let user = new_user(&table, "ada@example.com").await;
-    let claim = "OAUTH#github#42";
-    for (pk, sk, extra) in [
-        (format!("USER#{}", user.id), claim.to_owned(), Some(claim)),
-        (claim.to_owned(), claim.to_owned(), None),
-    ] {
-        let mut put = table
-            .client()
-            .put_item()
-            .table_name(table.name())
-            .item("PK", AttributeValue::S(pk))
-            .item("SK", AttributeValue::S(sk));
-        if let Some(c) = extra {
-            put = put.item(CLAIM_PK, AttributeValue::S(c.into()));
-        }
-        put.send().await.unwrap();
-    }
-    delete_user(&table, &user.id).await.unwrap();
     assert!(scan_all(&table).await.is_empty());
 }
