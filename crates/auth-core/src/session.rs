@@ -52,6 +52,11 @@ impl Default for SessionPolicy {
 }
 
 impl SessionPolicy {
+    /// True while a session may be used: not expired, and not past its maximum lifetime.
+    fn is_live(&self, session: &Session, now: OffsetDateTime) -> bool {
+        session.expires_at > now && session.created_at + self.max_lifetime > now
+    }
+
     /// The expiry a session gets when it is used at `now`.
     fn expiry(&self, created_at: OffsetDateTime, now: OffsetDateTime) -> OffsetDateTime {
         (now + self.inactivity_timeout).min(created_at + self.max_lifetime)
@@ -185,8 +190,7 @@ pub async fn validate_session_token(
     };
     let stored: SessionItem = serde_dynamo::from_item(item)?;
     let now = table.now();
-    let ended = stored.session.created_at + policy.max_lifetime <= now;
-    if stored.session.expires_at <= now || ended || !token.matches(&stored.secret_hash) {
+    if !policy.is_live(&stored.session, now) || !token.matches(&stored.secret_hash) {
         return Ok(None);
     }
     let mut session = stored.session;
@@ -338,14 +342,18 @@ pub async fn invalidate_user_sessions(
     Ok(count)
 }
 
-/// The user's sessions that have not expired, most recently used first.
-pub async fn list_user_sessions(table: &Table, user_id: &str) -> Result<Vec<Session>> {
+/// The user's sessions that would still validate, most recently used first.
+pub async fn list_user_sessions(
+    table: &Table,
+    policy: &SessionPolicy,
+    user_id: &str,
+) -> Result<Vec<Session>> {
     let items = item::query_partition(table, &user_pk(user_id), "SESSION#").await?;
     let now = table.now();
     let mut sessions = items
         .into_iter()
         .map(|i| Ok(serde_dynamo::from_item::<_, SessionItem>(i)?.session))
-        .filter(|s: &Result<Session>| s.as_ref().map_or(true, |s| s.expires_at > now))
+        .filter(|s: &Result<Session>| s.as_ref().map_or(true, |s| policy.is_live(s, now)))
         .collect::<Result<Vec<_>>>()?;
     sessions.sort_by_key(|s| std::cmp::Reverse(s.last_verified_at));
     Ok(sessions)
@@ -353,7 +361,11 @@ pub async fn list_user_sessions(table: &Table, user_id: &str) -> Result<Vec<Sess
 
 /// Finds a session by id alone, through the index. The index is eventually consistent, so
 /// this is for tooling and admin pages, never for deciding whether a request is signed in.
-pub async fn find_session(table: &Table, session_id: &str) -> Result<Option<Session>> {
+pub async fn find_session(
+    table: &Table,
+    policy: &SessionPolicy,
+    session_id: &str,
+) -> Result<Option<Session>> {
     if !is_valid_id(session_id) {
         return Ok(None);
     }
@@ -374,5 +386,5 @@ pub async fn find_session(table: &Table, session_id: &str) -> Result<Option<Sess
         Some(item) => serde_dynamo::from_item::<_, SessionItem>(item)?.session,
         None => return Ok(None),
     };
-    Ok((session.expires_at > now).then_some(session))
+    Ok(policy.is_live(&session, now).then_some(session))
 }

@@ -125,7 +125,7 @@ pub(crate) async fn take(table: &Table, target: Target) -> Result<Taken> {
 /// Wrong passwords in a row recorded on the item, unless the last attempt is old enough to forget.
 fn failures_before(item: &Item, now: OffsetDateTime) -> i64 {
     let last = item::number(item, ATTEMPT_AT).unwrap_or(0);
-    if last < (now - FORGET_AFTER).unix_timestamp() {
+    if last <= (now - FORGET_AFTER).unix_timestamp() {
         0
     } else {
         item::number(item, ATTEMPTS).unwrap_or(0)

@@ -33,7 +33,8 @@ pub async fn active_sessions(
     state: &AppState,
     current: &AuthUser,
 ) -> Result<impl IntoView + use<>, AppError> {
-    let sessions = list_user_sessions(&state.table, &current.user.id).await?;
+    let sessions =
+        list_user_sessions(&state.table, &state.config.sessions, &current.user.id).await?;
     let rows = sessions
         .into_iter()
         .map(|s| session_row(s, &current.session.id))

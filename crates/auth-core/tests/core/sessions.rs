@@ -116,12 +116,17 @@ async fn an_expired_session_that_still_exists_never_validates() {
         "TTL has not removed it, yet it is refused"
     );
     assert!(
-        list_user_sessions(&table, &user.id)
+        list_user_sessions(&table, &SessionPolicy::default(), &user.id)
             .await
             .unwrap()
             .is_empty()
     );
-    assert!(find_session(&table, &session.id).await.unwrap().is_none());
+    assert!(
+        find_session(&table, &SessionPolicy::default(), &session.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -251,10 +256,17 @@ async fn listing_sessions_shows_live_ones_most_recently_used_first() {
     let (_, old) = create_session(&table, &user.id, Some("old")).await;
     table.clock().advance(Duration::days(5));
     let (_, newer) = create_session(&table, &user.id, Some("newer")).await;
-    let listed = list_user_sessions(&table, &user.id).await.unwrap();
+    let listed = list_user_sessions(&table, &SessionPolicy::default(), &user.id)
+        .await
+        .unwrap();
     assert_eq!(listed, [newer.clone(), old]);
     table.clock().advance(Duration::days(6));
-    assert_eq!(list_user_sessions(&table, &user.id).await.unwrap(), [newer]);
+    assert_eq!(
+        list_user_sessions(&table, &SessionPolicy::default(), &user.id)
+            .await
+            .unwrap(),
+        [newer]
+    );
 }
 
 #[tokio::test]
@@ -263,16 +275,27 @@ async fn find_session_reads_through_the_index() {
     let user = create_user(&table, "ada@example.com").await;
     let (_, session) = create_session(&table, &user.id, None).await;
     assert_eq!(
-        find_session(&table, &session.id).await.unwrap(),
+        find_session(&table, &SessionPolicy::default(), &session.id)
+            .await
+            .unwrap(),
         Some(session)
     );
     assert_eq!(
-        find_session(&table, &auth_core::random::random_id())
+        find_session(
+            &table,
+            &SessionPolicy::default(),
+            &auth_core::random::random_id()
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        find_session(&table, &SessionPolicy::default(), "not an id")
             .await
             .unwrap(),
         None
     );
-    assert_eq!(find_session(&table, "not an id").await.unwrap(), None);
 }
 
 #[tokio::test]
