@@ -282,6 +282,30 @@ async fn refresh_session(
     }
 }
 
+/// A fresh proof of identity for this session: `AuthenticatedAt = now`, as a transaction item
+/// to commit with whatever the proof itself writes (a cleared login throttle, a used code).
+pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(&session.user_id),
+            session_sk(&session.id),
+        )))
+        .update_expression("SET AuthenticatedAt = :now")
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":now", epoch(table.now()));
+    transaction::update(update, Error::NotFound)
+}
+
+/// Commits a fresh proof (and `also`, what the proof itself writes) in one write.
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -> Result<()> {
+    let mut items = vec![mark_authenticated(table, session)];
+    items.extend(also);
+    transaction::transact(table, items).await
+}
+
 /// Signs the session a cookie names out: deletes its item, only if the cookie's secret is the
 /// session's. One call, no read: a forged or stale cookie deletes nothing.
 #[tracing::instrument(skip_all)]

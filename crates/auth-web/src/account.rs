@@ -1,16 +1,24 @@
-//! Creating an account with an email and password, and accepting a new password (sign-up,
-//! change, reset): the policy, then, when configured, the Have I Been Pwned check.
+//! Accounts: creating one with an email and password, accepting a new password (sign-up,
+//! change, reset: the policy, then, when configured, the Have I Been Pwned check), and
+//! deleting one.
 
+use crate::cookie::{DEVICE, SESSION};
+use crate::error::AppError;
 use crate::form_error::FormError;
+use crate::reauth::FreshUser;
 use crate::session::{sign_in_cookies, user_agent};
 use crate::state::AppState;
 use auth_core::device::new_device;
 use auth_core::email::EmailAddress;
 use auth_core::password::Password;
 use auth_core::session::new_session;
-use auth_core::user::{User, insert_user, new_user};
+use auth_core::user::{User, delete_user, insert_user, new_user};
 use auth_core::{Error, Result};
+use axum::Router;
+use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
 
 /// A new account, signed in.
@@ -60,4 +68,24 @@ pub async fn new_password(state: &AppState, input: &str) -> Result<Password> {
             Ok(password)
         }
     }
+}
+
+/// `POST /settings/delete-account`, the same in every example, after a fresh proof: the user
+/// and every claim go in one transaction, then everything else of theirs
+/// (`auth_core::user::delete_user`); this browser's cookies are cleared, and other browsers
+/// are signed out on their next request.
+pub fn delete_account_router() -> Router<AppState> {
+    Router::new().route("/settings/delete-account", post(delete_account))
+}
+
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
+async fn delete_account(
+    State(state): State<AppState>,
+    FreshUser(current): FreshUser,
+) -> Result<Response, AppError> {
+    delete_user(&state.table, &current.user.id).await?;
+    let jar = CookieJar::new()
+        .add(SESSION.removal(&state))
+        .add(DEVICE.removal(&state));
+    Ok((jar, Redirect::to("/?done=deleted")).into_response())
 }

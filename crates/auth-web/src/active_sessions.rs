@@ -5,6 +5,7 @@
 //!   looked up under the signed-in user's own partition, so nobody can delete another's.
 //! - `POST /settings/sessions/revoke-all` deletes all of them, this one included.
 
+use crate::reauth::FreshUser;
 use crate::session::clear_and_redirect;
 use crate::view::{PostButton, format_time};
 use crate::{AppError, AppState, AuthUser, Form};
@@ -93,9 +94,10 @@ async fn revoke(
     Ok(Redirect::to(REVOKED_REDIRECT).into_response())
 }
 
+/// Signing out everywhere ends the owner's other sessions too, so it needs a fresh proof.
 async fn revoke_all(
     State(state): State<AppState>,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
 ) -> Result<Response, AppError> {
     invalidate_user_sessions(&state.table, &current.user.id, None).await?;
     Ok(clear_and_redirect(&state, "/"))

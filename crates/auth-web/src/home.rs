@@ -2,8 +2,9 @@
 
 use crate::session::MaybeUser;
 use crate::state::AppState;
-use crate::view::page;
+use crate::view::{Done, Notice, page};
 use axum::Router;
+use axum::extract::Query;
 use axum::response::Html;
 use axum::routing::get;
 use leptos::prelude::*;
@@ -19,11 +20,16 @@ pub struct HomePage {
 }
 
 pub fn home_router(home: HomePage) -> Router<AppState> {
-    Router::new().route("/", get(move |session| show(home, session)))
+    Router::new().route("/", get(move |current, done| show(home, current, done)))
 }
 
-async fn show(home: HomePage, MaybeUser(current): MaybeUser) -> Html<String> {
+async fn show(
+    home: HomePage,
+    MaybeUser(current): MaybeUser,
+    Query(done): Query<Done>,
+) -> Html<String> {
     let user = current.map(|c| c.user);
+    let notice = done.notice(&[("deleted", "Your account was deleted.")]);
     let body = match &user {
         Some(user) => view! {
             <p>"You are signed in as " <strong>{user.email.to_string()}</strong> "."</p>
@@ -31,6 +37,7 @@ async fn show(home: HomePage, MaybeUser(current): MaybeUser) -> Html<String> {
         }
         .into_any(),
         None => view! {
+            <Notice message=notice/>
             <p>{home.about}</p>
             <p><a href="/sign-up">"Create an account"</a>" or "<a href="/sign-in">"sign in"</a>"."</p>
         }

@@ -21,6 +21,7 @@ pub mod home;
 pub mod internals;
 pub mod mail;
 pub mod rate_limit;
+pub mod reauth;
 pub mod server;
 pub mod session;
 pub mod sign_in;

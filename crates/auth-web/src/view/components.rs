@@ -57,3 +57,16 @@ pub fn Alert(#[prop(into)] message: Option<String>) -> impl IntoView {
 pub fn Notice(#[prop(into)] message: Option<String>) -> impl IntoView {
     message.map(|m| view! { <p class="notice" role="status">{m}</p> })
 }
+
+/// "Delete account" on a settings page: what goes, and the button (a fresh proof comes first).
+#[component]
+pub fn DeleteAccount() -> impl IntoView {
+    view! {
+        <section>
+            <h2>"Delete account"</h2>
+            <p>"This deletes your account and everything stored for it: your sign-in methods, \
+                your sessions on every device, and anything pending. It cannot be undone."</p>
+            <PostButton action="/settings/delete-account" label="Delete my account"/>
+        </section>
+    }
+}

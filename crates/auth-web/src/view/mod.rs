@@ -4,7 +4,7 @@
 mod components;
 mod forms;
 
-pub use components::{Alert, Field, Notice, PostButton, PostForm};
+pub use components::{Alert, DeleteAccount, Field, Notice, PostButton, PostForm};
 pub use forms::{SignInForm, SignUpForm};
 
 use auth_core::user::User;
@@ -16,6 +16,25 @@ use time::macros::format_description;
 /// The stylesheet, served at [`STYLESHEET_PATH`] from the binary itself (no CDN, no fonts).
 pub const STYLESHEET: &str = include_str!("style.css");
 pub const STYLESHEET_PATH: &str = "/static/style.css";
+
+/// `?done=<what>` after a redirect: which confirmation a page shows. Only the names in the
+/// page's own list are shown, so nothing the URL says is reflected into the page.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Done {
+    pub done: Option<String>,
+}
+
+impl Done {
+    /// The notice for `done` from the page's list, if it names one.
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<String> {
+        let done = self.done.as_deref()?;
+        notices
+            .iter()
+            .find(|(name, _)| *name == done)
+            .map(|(_, text)| (*text).to_owned())
+    }
+}
 
 /// A time as every page shows it: `2026-11-24 22:07 UTC`.
 pub fn format_time(t: OffsetDateTime) -> String {

@@ -1,9 +1,12 @@
-//! `GET /settings`: change password and the list of active sessions.
+//! `GET /settings`: change password, the list of active sessions, delete the account; and the
+//! fresh proof (`/reauth`, the password) that signing out everywhere and deleting need.
 
 mod password;
 
+use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
-use auth_web::view::{Alert, Field, Notice, PostForm, page};
+use auth_web::reauth::password_reauth_router;
+use auth_web::view::{Alert, DeleteAccount, Done, Field, Notice, PostForm, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -11,20 +14,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show))
         .merge(password::router())
         .merge(active_sessions_router())
-}
-
-/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
-#[derive(Default, Deserialize)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
+        .merge(password_reauth_router())
+        .merge(delete_account_router())
 }
 
 async fn show(
@@ -32,11 +29,13 @@ async fn show(
     current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = match done.done.as_deref() {
-        Some("password") => Some("Your password was changed. Every other session was signed out."),
-        Some("revoked") => Some(REVOKED_NOTICE),
-        _ => None,
-    };
+    let notice = done.notice(&[
+        (
+            "password",
+            "Your password was changed. Every other session was signed out.",
+        ),
+        ("revoked", REVOKED_NOTICE),
+    ]);
     render(&state, &current, StatusCode::OK, notice, None).await
 }
 
@@ -45,12 +44,12 @@ pub(crate) async fn render(
     state: &AppState,
     current: &AuthUser,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let sessions = active_sessions(state, current).await?;
     let body = view! {
-        <Notice message=notice.map(str::to_owned)/>
+        <Notice message=notice/>
         <section>
             <h2>"Change password"</h2>
             <Alert message=error/>
@@ -60,6 +59,7 @@ pub(crate) async fn render(
             </PostForm>
         </section>
         {sessions}
+        <DeleteAccount/>
     };
     Ok((status, page("Settings", Some(&current.user), body)).into_response())
 }

@@ -6,6 +6,7 @@ mod attacks;
 mod calls;
 mod cookies;
 mod csrf;
+mod fresh_proof;
 mod helpers;
 mod limits;
 mod pages;
