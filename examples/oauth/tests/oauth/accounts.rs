@@ -139,7 +139,10 @@ async fn the_last_way_to_sign_in_cannot_be_unlinked() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(page.contains("cannot be unlinked"));
+    assert!(
+        page.contains("This is your only way to sign in. Add another one first."),
+        "{page}"
+    );
     assert!(
         stored_keys(&h.app)
             .await
@@ -201,4 +204,28 @@ async fn an_unverified_github_email_cannot_sign_up() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("No verified email address"));
     assert!(nothing_written(&h.app).await);
+}
+
+#[tokio::test]
+async fn an_account_that_is_not_linked_cannot_be_unlinked() {
+    let h = spawn().await;
+    h.github.sign_in_as(ada());
+    let browser = h.app.browser();
+    github_flow(&browser, "/sign-in/github").await;
+    oidc_flow(&browser, "/settings/link/oidc", "ada.keycloak@example.com").await;
+    let before = stored_keys(&h.app).await;
+    for account in ["github#43", "google#ada@example.com", "no separator"] {
+        let (status, page) = status_and_text(
+            browser
+                .post("/settings/unlink", &[("account", account)])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{account}: {page}");
+        assert!(
+            page.contains("That account is not linked to yours."),
+            "{page}"
+        );
+    }
+    assert_eq!(stored_keys(&h.app).await, before);
 }

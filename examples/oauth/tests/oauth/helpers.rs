@@ -19,7 +19,7 @@ pub async fn spawn() -> Harness {
     let mut dev = None;
     let app = spawn_app("oauth", |state| {
         let redirects = ["google", "oidc"]
-            .map(|slug| callback_url(&state.origin, slug))
+            .map(|slug| callback_url(state.origin(), slug))
             .to_vec();
         let provider = DevProvider::start(0, redirects).expect("the dev provider starts");
         let providers = Providers::new(vec![

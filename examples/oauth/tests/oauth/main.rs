@@ -5,5 +5,7 @@
 mod accounts;
 mod github;
 mod helpers;
+mod log;
+mod logs;
 mod pages;
 mod refusals;

@@ -45,7 +45,7 @@ async fn with_no_provider_the_page_says_what_to_set_and_where_to_redirect() {
     assert!(page.contains("GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET"));
     assert!(page.contains("OIDC_ISSUER_URL"));
     assert!(page.contains("OAUTH_DEV_PROVIDER=true"));
-    let redirect = callback_url(&app.state.origin, "github");
+    let redirect = callback_url(app.state.origin(), "github");
     assert!(page.contains(redirect.as_str()), "{page}");
 }
 

@@ -192,7 +192,7 @@ async fn other_provider_errors_are_explained_in_words() {
     ] {
         let start = browser.get("/sign-in/google").await;
         let state = query_value(location(&start), "state");
-        let mut callback = callback_url(&h.app.state.origin, "google");
+        let mut callback = callback_url(h.app.state.origin(), "google");
         callback
             .query_pairs_mut()
             .append_pair("error", error)
@@ -378,7 +378,7 @@ async fn github_being_down_at_the_token_exchange_gives_a_clear_page() {
         .unwrap()
         .1
         .into_owned();
-    let mut callback = callback_url(&app.state.origin, "github");
+    let mut callback = callback_url(app.state.origin(), "github");
     callback
         .query_pairs_mut()
         .append_pair("code", "some-code")

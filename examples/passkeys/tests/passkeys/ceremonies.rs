@@ -1,7 +1,8 @@
 //! Whole ceremonies over HTTP with software authenticators.
 
 use crate::helpers::{
-    Device, add_passkey, app, count, items, json, post_json, s, sign_in, sign_up, signed_in_as,
+    Device, add_passkey, app, claiming_credential, count, items, json, post_json, s, sign_in,
+    sign_up, signed_in_as, start,
 };
 use auth_web::testing::location;
 use serde_json::json;
@@ -122,13 +123,11 @@ async fn a_second_passkey_can_be_added_used_and_deleted_but_never_the_last() {
     let refused = browser
         .post("/settings/passkeys/delete", &[("credential_id", &phone_id)])
         .await;
-    assert_eq!(refused.status(), 400);
+    assert_eq!(refused.status(), 409);
+    let page = refused.text().await.unwrap();
     assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("This is your only passkey")
+        page.contains("This is your only way to sign in. Add another one first."),
+        "{page}"
     );
     assert_eq!(count(&app, "PASSKEY#").await, 1);
 
@@ -189,11 +188,10 @@ async fn signing_up_with_a_registered_email_is_refused_before_any_prompt() {
     .await;
     assert_eq!(options.status(), 409);
     let body = json(options).await;
+    assert_eq!(body["error"], "That email is already registered.");
     assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("already registered")
+        second.cookie("ceremony").is_none(),
+        "no ceremony was started"
     );
 }
 
@@ -217,4 +215,92 @@ async fn a_malformed_email_or_body_is_a_json_error_not_a_crash() {
     let garbage = post_json(&browser, "/sign-in/finish", &json!({ "id": 42 })).await;
     assert_eq!(garbage.status(), 400);
     assert!(json(garbage).await["error"].is_string());
+}
+
+#[tokio::test]
+async fn a_credential_already_registered_is_refused_on_any_account() {
+    let app = app().await;
+    let (ada_browser, eve_browser) = (app.browser(), app.browser());
+    let mut ada = Device::at(&app.base);
+    sign_up(&ada_browser, &mut ada, "ada@example.com").await;
+    let ada_credential = ada.credential_id();
+    let claim_pk = format!("CREDENTIAL#{ada_credential}");
+    let ada_id = {
+        let items = items(&app).await;
+        let claim = items.iter().find(|i| s(i, "PK") == claim_pk).unwrap();
+        s(claim, "UserId").to_owned()
+    };
+    let taken = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 409);
+        assert_eq!(
+            json(response).await["error"],
+            "This passkey is already registered."
+        );
+    };
+
+    // A sign-up whose answer names Ada's credential: refused, and no account is left behind.
+    let body = json!({ "email": "eve@example.com" });
+    let (_, answer) = start(
+        &eve_browser,
+        &mut Device::at(&app.base),
+        "/sign-up/options",
+        body,
+    )
+    .await;
+    let forged = claiming_credential(&answer, &ada_credential);
+    taken(post_json(&eve_browser, "/sign-up/finish", &forged).await).await;
+    assert_eq!(signed_in_as(&eve_browser).await, None);
+    assert!(
+        !items(&app)
+            .await
+            .iter()
+            .any(|i| s(i, "PK") == "EMAIL#eve@example.com"),
+        "the sign-up wrote nothing"
+    );
+
+    // Ada adds her phone in two ceremonies started before either finished (say, two tabs).
+    // The options exclude the passkeys she had then, so webauthn-rs cannot see that the second
+    // answer's credential was added meanwhile; the claim on the credential id does.
+    let mut phone = Device::at(&app.base);
+    let body = json!({ "name": "Phone" });
+    let (_, first_tab) = start(
+        &ada_browser,
+        &mut Device::at(&app.base),
+        "/settings/passkeys/options",
+        body.clone(),
+    )
+    .await;
+    let first_tab_ceremony = ada_browser.cookie("ceremony").unwrap();
+    let (_, second_tab) = start(&ada_browser, &mut phone, "/settings/passkeys/options", body).await;
+    let added = post_json(&ada_browser, "/settings/passkeys/finish", &second_tab).await;
+    assert_eq!(added.status(), 200);
+    ada_browser.set_cookie("ceremony", &first_tab_ceremony);
+    let twice = claiming_credential(&first_tab, &phone.credential_id());
+    taken(post_json(&ada_browser, "/settings/passkeys/finish", &twice).await).await;
+    assert_eq!(count(&app, "PASSKEY#").await, 2, "the phone once");
+
+    // Eve, with an account of her own, adding Ada's credential to it: refused.
+    let mut eve = Device::at(&app.base);
+    sign_up(&eve_browser, &mut eve, "eve@example.com").await;
+    let body = json!({ "name": "Stolen" });
+    let (_, answer) = start(
+        &eve_browser,
+        &mut Device::at(&app.base),
+        "/settings/passkeys/options",
+        body,
+    )
+    .await;
+    let stolen = claiming_credential(&answer, &ada_credential);
+    taken(post_json(&eve_browser, "/settings/passkeys/finish", &stolen).await).await;
+
+    assert_eq!(count(&app, "PASSKEY#").await, 3, "Ada's two and Eve's own");
+    let items = items(&app).await;
+    let claim = items.iter().find(|i| s(i, "PK") == claim_pk).unwrap();
+    assert_eq!(s(claim, "UserId"), ada_id, "the credential is still Ada's");
+    ada_browser.post("/sign-out", &[]).await;
+    assert_eq!(sign_in(&ada_browser, &mut ada).await.status(), 200);
+    assert_eq!(
+        signed_in_as(&ada_browser).await.as_deref(),
+        Some("ada@example.com")
+    );
 }

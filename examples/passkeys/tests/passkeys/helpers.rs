@@ -2,6 +2,7 @@ use auth_web::testing::{Browser, TestApp, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, Url, header};
 use serde_json::Value;
+use time::Duration;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
@@ -193,5 +194,112 @@ pub fn s<'a>(item: &'a Item, name: &str) -> &'a str {
     match item.get(name) {
         Some(AttributeValue::S(v)) => v,
         other => panic!("{name} is not a string: {other:?}"),
+    }
+}
+
+/// Moves the app's clock to the start of the next `window`. Rate limits count in fixed
+/// windows aligned to their length, so a test that starts there knows when its window ends.
+pub fn to_next_window(app: &TestApp, window: Duration) {
+    let now = app.clock().now().unix_timestamp();
+    let length = window.whole_seconds();
+    let next = (now.div_euclid(length) + 1) * length;
+    app.clock().advance(Duration::seconds(next - now));
+}
+
+/// A 429 that says how long to wait, in `Retry-After` and in the JSON message.
+pub async fn assert_too_many(response: Response, wait_seconds: i64) {
+    assert_eq!(response.status(), 429);
+    assert_eq!(
+        response.headers()["retry-after"],
+        wait_seconds.to_string().as_str()
+    );
+    let unit = if wait_seconds == 1 {
+        "second"
+    } else {
+        "seconds"
+    };
+    assert_eq!(
+        json(response).await["error"],
+        format!("Too many attempts, try again in {wait_seconds} {unit}.")
+    );
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(value: &Value) -> Vec<u8> {
+    use base64::Engine;
+    let text = value.as_str().expect("a base64url string");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .expect("valid base64url")
+}
+
+/// A registration answer edited to claim the credential id `credential_id` (base64url) instead
+/// of the one the authenticator made: what a client that wants to take over, or register
+/// twice, a credential it does not own could send. SoftPasskey signs its attestation ("packed",
+/// self-signed over the authenticator data), so the edited answer says "none" instead, which a
+/// relying party that asks for no attestation accepts; everything else (challenge, origin,
+/// relying party, flags, public key) is the authenticator's own.
+pub fn claiming_credential(answer: &Value, credential_id: &str) -> Value {
+    use base64::Engine;
+    let new_id = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(credential_id)
+        .expect("a base64url credential id");
+    let mut auth_data = attested_auth_data(answer);
+    // rpIdHash (32) flags (1) signCount (4) aaguid (16) credentialIdLength (2) credentialId …
+    let length = usize::from(u16::from_be_bytes([auth_data[53], auth_data[54]]));
+    auth_data.splice(55..55 + length, new_id.iter().copied());
+    let new_length = u16::try_from(new_id.len()).unwrap().to_be_bytes();
+    auth_data.splice(53..55, new_length);
+
+    let mut object = vec![0xa3];
+    object.extend(b"\x63fmt\x64none\x67attStmt\xa0\x68authData");
+    object.extend(cbor_byte_string_header(auth_data.len()));
+    object.extend(auth_data);
+
+    let mut edited = answer.clone();
+    edited["id"] = Value::from(b64(&new_id));
+    edited["rawId"] = Value::from(b64(&new_id));
+    edited["response"]["attestationObject"] = Value::from(b64(&object));
+    edited
+}
+
+/// The authenticator data inside a registration answer's attestation object.
+pub fn attested_auth_data(answer: &Value) -> Vec<u8> {
+    let attestation = unb64(&answer["response"]["attestationObject"]);
+    cbor_bytes_after(&attestation, b"\x68authData")
+}
+
+/// The CBOR byte string that follows `key` (an encoded text string) in `cbor`.
+fn cbor_bytes_after(cbor: &[u8], key: &[u8]) -> Vec<u8> {
+    let at = cbor
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("the key is in the CBOR")
+        + key.len();
+    let (start, length) = match cbor[at] {
+        h @ 0x40..=0x57 => (at + 1, usize::from(h - 0x40)),
+        0x58 => (at + 2, usize::from(cbor[at + 1])),
+        0x59 => (
+            at + 3,
+            usize::from(u16::from_be_bytes([cbor[at + 1], cbor[at + 2]])),
+        ),
+        other => panic!("not a short CBOR byte string: {other:#x}"),
+    };
+    cbor[start..start + length].to_vec()
+}
+
+pub fn cbor_byte_string_header(length: usize) -> Vec<u8> {
+    match u8::try_from(length) {
+        Ok(short) if short < 24 => vec![0x40 + short],
+        Ok(short) => vec![0x58, short],
+        Err(_) => {
+            let mut header = vec![0x59];
+            header.extend(u16::try_from(length).unwrap().to_be_bytes());
+            header
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! finishes on the other, because its state lives in DynamoDB, not in either process.
 
 use crate::helpers::{Device, app, json, post_json, post_json_to, signed_in_as, start};
+use auth_core::hasher::Hasher;
 use auth_web::AppState;
 use auth_web::testing::TestApp;
 use reqwest::Url;
@@ -15,7 +16,7 @@ async fn second_instance(first: &TestApp) -> Url {
     let state = AppState {
         table: first.table().clone(),
         config: first.state.config.clone(),
-        origin: first.state.origin.clone(),
+        hasher: Hasher::new(first.state.config.max_concurrent_hashes),
         pwned: None,
     };
     let app = auth_web::server::app(

@@ -5,5 +5,7 @@ mod cdp;
 mod ceremonies;
 mod helpers;
 mod instances;
+mod log;
+mod malformed;
 mod pages;
 mod refused;

@@ -1,7 +1,8 @@
 //! Ceremonies that must fail, and leave nothing behind: no user, no passkey, no session.
 
 use crate::helpers::{
-    Device, app, count, items, json, post_json, s, sign_in, sign_up, signed_in_as, start,
+    Device, app, assert_too_many, count, items, json, post_json, s, sign_in, sign_up, signed_in_as,
+    start, to_next_window,
 };
 use auth_web::testing::TestApp;
 use serde_json::{Value, json};
@@ -185,32 +186,101 @@ async fn ceremony_options_from_another_site_are_refused() {
 }
 
 #[tokio::test]
-async fn ceremony_starts_and_failures_are_rate_limited() {
+async fn ceremony_starts_are_limited_to_20_in_a_fixed_10_minute_window() {
     let app = app().await;
     let browser = app.browser();
+    to_next_window(&app, Duration::minutes(10));
     for _ in 0..20 {
         let ok = post_json(&browser, "/sign-in/options", &json!({})).await;
         assert_eq!(ok.status(), 200);
     }
     let limited = post_json(&browser, "/sign-in/options", &json!({})).await;
-    assert_eq!(limited.status(), 429);
-    assert!(limited.headers().contains_key("retry-after"));
+    assert_too_many(limited, 600).await;
+    let ceremonies = || async {
+        items(&app)
+            .await
+            .iter()
+            .filter(|i| s(i, "PK").starts_with("CEREMONY#"))
+            .count()
+    };
+    assert_eq!(ceremonies().await, 20, "a refused start stores nothing");
+
+    // Sign-up shares the limit; the window ends when it ends, not 10 minutes after the last try.
+    let sign_up = json!({ "email": "ada@example.com" });
+    app.clock().advance(Duration::seconds(599));
+    let limited = post_json(&browser, "/sign-up/options", &sign_up).await;
+    assert_too_many(limited, 1).await;
+    app.clock().advance(Duration::seconds(1));
+    let ok = post_json(&browser, "/sign-up/options", &sign_up).await;
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn only_failed_ceremonies_count_five_in_a_window_then_429() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut device = Device::at(&app.base);
+    to_next_window(&app, Duration::minutes(10));
+    sign_up(&browser, &mut device, "ada@example.com").await;
+
+    // Successes are not failures: more of them than the failure limit, all fine.
+    let mut used = Value::Null;
+    for _ in 0..6 {
+        let (_, assertion) = start(&browser, &mut device, "/sign-in/options", json!({})).await;
+        let ok = post_json(&browser, "/sign-in/finish", &assertion).await;
+        assert_eq!(ok.status(), 200);
+        used = assertion;
+    }
+    // A used assertion again: a failed ceremony (its ceremony is gone).
+    for _ in 0..3 {
+        assert_refused(post_json(&browser, "/sign-in/finish", &used).await, GONE).await;
+    }
+    // A success in between does not forget the failures before it...
+    assert_eq!(sign_in(&browser, &mut device).await.status(), 200);
+    for _ in 0..2 {
+        assert_refused(post_json(&browser, "/sign-in/finish", &used).await, GONE).await;
+    }
+    // ...so this is the sixth failure in the window: too many.
+    assert_too_many(post_json(&browser, "/sign-in/finish", &used).await, 600).await;
+    // The limit is on failures: a genuine sign-in still goes through.
+    assert_eq!(sign_in(&browser, &mut device).await.status(), 200);
 
     app.clock().advance(Duration::minutes(10));
-    let mut device = Device::at(&app.base);
-    sign_up(&browser, &mut device, "ada@example.com").await;
-    browser.post("/sign-out", &[]).await;
-    let (_, assertion) = start(&browser, &mut device, "/sign-in/options", json!({})).await;
-    assert_eq!(
-        post_json(&browser, "/sign-in/finish", &assertion)
-            .await
-            .status(),
-        200
-    );
-    for _ in 0..5 {
-        let replay = post_json(&browser, "/sign-in/finish", &assertion).await;
-        assert_eq!(replay.status(), 400);
+    assert_refused(post_json(&browser, "/sign-in/finish", &used).await, GONE).await;
+}
+
+#[tokio::test]
+async fn more_than_60_posts_a_minute_from_one_client_are_refused_before_any_handler() {
+    let app = app().await;
+    let browser = app.browser();
+    to_next_window(&app, Duration::MINUTE);
+    for _ in 0..60 {
+        assert_eq!(browser.post("/sign-out", &[]).await.status(), 303);
     }
-    let throttled = post_json(&browser, "/sign-in/finish", &assertion).await;
-    assert_eq!(throttled.status(), 429);
+    let refused = post_json(&browser, "/sign-in/options", &json!({})).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many attempts, try again in 60 seconds.")
+    );
+    assert!(
+        !items(&app)
+            .await
+            .iter()
+            .any(|i| s(i, "PK").starts_with("CEREMONY#")),
+        "the handler did not run"
+    );
+    assert_eq!(
+        browser.get("/sign-in").await.status(),
+        200,
+        "GETs are not limited"
+    );
+
+    app.clock().advance(Duration::MINUTE);
+    let ok = post_json(&browser, "/sign-in/options", &json!({})).await;
+    assert_eq!(ok.status(), 200);
 }
