@@ -13,10 +13,9 @@
 //! both win.
 
 use crate::claim::{claim_owner, put_claim};
-use crate::email::EmailAddress;
 use crate::item::{self, user_pk};
 use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
-use crate::user::{User, get_user, insert_user, new_user};
+use crate::user::{User, insert_user};
 use crate::{Error, Result, Table};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -99,32 +98,30 @@ fn link_items(table: &Table, user_id: &str, identity: &OAuthIdentity) -> Result<
     ])
 }
 
-/// The user this provider identity signs in as, if it is linked to one.
-pub async fn find_user_by_oauth_account(
+/// The id of the user this provider identity signs in as, from its claim: one consistent
+/// read. A claim is deleted in the same transaction as its user, so the user exists.
+pub async fn find_user_id_by_oauth_account(
     table: &Table,
     provider: &str,
     subject: &str,
-) -> Result<Option<User>> {
-    let key = account_key(provider, subject)?;
-    match claim_owner(table, &key).await? {
-        Some(user_id) => get_user(table, &user_id).await,
-        None => Ok(None),
-    }
+) -> Result<Option<String>> {
+    claim_owner(table, &account_key(provider, subject)?).await
 }
 
-/// Creates a user with `email` (verified: the provider checked it) and links `identity`, all
-/// in one transaction. The email belongs to another account: [`Error::EmailTaken`]; the
-/// identity is linked already: [`Error::AccountAlreadyLinked`].
-#[tracing::instrument(skip(table))]
+/// Writes `user` (made with `user::new_user`, its email verified: the provider checked it),
+/// its email claim, and the link to `identity`, with `also` (the first session), all in one
+/// transaction. The email belongs to another account: [`Error::EmailTaken`]; the identity is
+/// linked already: [`Error::AccountAlreadyLinked`].
+#[tracing::instrument(skip(table, also))]
 pub async fn create_user_with_oauth_account(
     table: &Table,
-    email: &EmailAddress,
+    user: &User,
     identity: &OAuthIdentity,
-) -> Result<User> {
-    let user = new_user(table, email, None, true);
-    let items = link_items(table, &user.id, identity)?.into();
-    insert_user(table, &user, items).await?;
-    Ok(user)
+    also: Vec<TxItem>,
+) -> Result<()> {
+    let mut items: Vec<TxItem> = link_items(table, &user.id, identity)?.into();
+    items.extend(also);
+    insert_user(table, user, items).await
 }
 
 /// Links `identity` to an existing user: claim and link in one transaction, conditioned on the

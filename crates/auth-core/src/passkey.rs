@@ -11,11 +11,10 @@
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
 use crate::claim::{claim_owner, put_claim};
-use crate::email::EmailAddress;
 use crate::item::{self, Item, user_pk};
 use crate::table::PK;
 use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
-use crate::user::{User, insert_user, new_user};
+use crate::user::{User, insert_user};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
@@ -127,19 +126,21 @@ fn build_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passke
     })
 }
 
-/// Creates a user with no password, claims its email, and stores its first passkey and the
-/// credential claim, all in one transaction. A taken email is [`Error::EmailTaken`].
-#[tracing::instrument(skip(table, new))]
+/// Writes `user` (made with `user::new_user`, with no password), its email claim, its first
+/// passkey and the credential claim, with `also` (the first session), all in one transaction.
+/// A taken email is [`Error::EmailTaken`], a registered credential [`Error::CredentialTaken`].
+#[tracing::instrument(skip(table, new, also))]
 pub async fn create_user_with_passkey(
     table: &Table,
-    email: &EmailAddress,
+    user: &User,
     new: NewPasskey,
-) -> Result<(User, Passkey)> {
-    let user = new_user(table, email, None, false);
+    also: Vec<TxItem>,
+) -> Result<Passkey> {
     let passkey = build_passkey(table, &user.id, new)?;
-    let items = passkey_puts(table, &passkey)?.into();
-    insert_user(table, &user, items).await?;
-    Ok((user, passkey))
+    let mut items: Vec<TxItem> = passkey_puts(table, &passkey)?.into();
+    items.extend(also);
+    insert_user(table, user, items).await?;
+    Ok(passkey)
 }
 
 /// Adds a passkey to an existing user; a credential registered before is refused.

@@ -6,12 +6,11 @@ use crate::cookie::{DEVICE, SESSION};
 use crate::error::AppError;
 use crate::form_error::FormError;
 use crate::reauth::FreshUser;
-use crate::session::{sign_in_cookies, user_agent};
+use crate::session::new_account_session;
 use crate::state::AppState;
-use auth_core::device::new_device;
+use auth_core::device::{DEVICE_LIFETIME, new_device};
 use auth_core::email::EmailAddress;
 use auth_core::password::Password;
-use auth_core::session::new_session;
 use auth_core::user::{User, delete_user, insert_user, new_user};
 use auth_core::{Error, Result};
 use axum::Router;
@@ -42,11 +41,14 @@ pub async fn create_account(
     let hash = state.hasher.reserve()?.hash(&password).await?;
     let table = &state.table;
     let user = new_user(table, &email, Some(hash), false);
-    let (token, session, session_write) =
-        new_session(table, &state.config.sessions, &user.id, user_agent(headers))?;
+    let (session, session_cookie) = new_account_session(state, headers, &user.id)?;
     let (device, device_write) = new_device(table, &user.id, &email);
-    insert_user(table, &user, vec![session_write, device_write]).await?;
-    let cookies = sign_in_cookies(state, &token, &session, Some(&device));
+    insert_user(table, &user, vec![session, device_write]).await?;
+    let cookies = CookieJar::new().add(session_cookie).add(DEVICE.set(
+        state,
+        device.to_string(),
+        DEVICE_LIFETIME,
+    ));
     Ok(NewAccount { user, cookies })
 }
 

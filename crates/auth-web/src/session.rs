@@ -14,7 +14,7 @@ use auth_core::TxItem;
 use auth_core::credentials::Verified;
 use auth_core::device::{DEVICE_LIFETIME, DeviceToken};
 use auth_core::session::{
-    Session, SessionToken, ValidSession, create_session, invalidate_session_token,
+    Session, SessionToken, ValidSession, create_session, invalidate_session_token, new_session,
     validate_session_token,
 };
 use auth_core::user::User;
@@ -185,6 +185,18 @@ pub fn sign_in_cookies(
 /// The browser's user agent, stored with a session so the user can tell their sessions apart.
 pub fn user_agent(headers: &HeaderMap) -> Option<&str> {
     headers.get(USER_AGENT).and_then(|v| v.to_str().ok())
+}
+
+/// A session for a new account, not written yet: its item, to write in the same transaction
+/// as the account, and the cookie to set once it is written.
+pub fn new_account_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> Result<(TxItem, Cookie<'static>), AppError> {
+    let policy = &state.config.sessions;
+    let (token, session, write) = new_session(&state.table, policy, user_id, user_agent(headers))?;
+    Ok((write, session_cookie(state, &token, &session)))
 }
 
 /// Starts a session for the user, committing `also` in the same write, and returns the

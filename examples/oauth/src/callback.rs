@@ -7,11 +7,13 @@
 //! 4. Trade the code and PKCE verifier for tokens and a verified identity
 //!    (`Provider::finish`: GitHub's API, or a fully verified ID token).
 //! 5. Linking: the signed-in user must be the one who started; then the account claim and the
-//!    link item are written in one transaction.
-//! 6. Signing in: the claim `OAUTH#<provider>#<subject>` names the user; a session starts.
+//!    link item are written in one transaction (only when it fails is the claim read, to
+//!    tell "linked to you already" from "linked to someone else").
+//! 6. Signing in: the claim `OAUTH#<provider>#<subject>` names the user (one read); a session
+//!    starts (one write). A claim dies in the same transaction as its user, so no user read.
 //! 7. Signing up (no claim yet): the provider must vouch for the email address; user, email
-//!    claim, account claim and link are written in one transaction. An email that already
-//!    has an account is refused: accounts are never merged silently (see the README).
+//!    claim, account claim, link and the first session are written in one transaction. An
+//!    email that already has an account is refused: accounts are never merged silently.
 
 use crate::OAuth;
 use crate::flow_cookie::{self, Flow};
@@ -20,11 +22,12 @@ use crate::refusal::{provider_error, provider_failed, refused};
 use auth_core::Error;
 use auth_core::email::EmailAddress;
 use auth_core::oauth_account::{
-    create_user_with_oauth_account, find_user_by_oauth_account, link_oauth_account,
+    create_user_with_oauth_account, find_user_id_by_oauth_account, link_oauth_account,
 };
 use auth_core::random::constant_time_eq;
+use auth_core::user::new_user;
 use auth_web::AuthUser;
-use auth_web::session::start_session;
+use auth_web::session::{new_account_session, start_session};
 use auth_web::{AppError, AppState, MaybeUser};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -135,22 +138,19 @@ async fn link(
             "Linking needs you to be signed in as the account that started it.",
         ));
     };
-    let owner = find_user_by_oauth_account(
-        &state.table,
-        &identity.account.provider,
-        &identity.account.subject,
-    )
-    .await?;
-    match owner {
-        Some(owner) if owner.id == session.user.id => {
-            return Ok(Redirect::to("/settings?done=already").into_response());
-        }
-        Some(_) => return Ok(linked_elsewhere(provider)),
-        None => {}
-    }
-    match link_oauth_account(&state.table, &session.user.id, &identity.account).await {
+    let account = &identity.account;
+    match link_oauth_account(&state.table, &session.user.id, account).await {
         Ok(()) => Ok(Redirect::to("/settings?done=linked").into_response()),
-        Err(Error::Conflict(_)) => Ok(linked_elsewhere(provider)),
+        Err(Error::AccountAlreadyLinked) => {
+            let owner =
+                find_user_id_by_oauth_account(&state.table, &account.provider, &account.subject)
+                    .await?;
+            if owner.as_deref() == Some(session.user.id.as_str()) {
+                Ok(Redirect::to("/settings?done=already").into_response())
+            } else {
+                Ok(linked_elsewhere(provider))
+            }
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -175,10 +175,11 @@ async fn sign_in_or_up(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let account = &identity.account;
-    if let Some(user) =
-        find_user_by_oauth_account(&state.table, &account.provider, &account.subject).await?
+    if let Some(user_id) =
+        find_user_id_by_oauth_account(&state.table, &account.provider, &account.subject).await?
     {
-        return signed_in(state, headers, &user.id).await;
+        let cookies = start_session(state, headers, &user_id, vec![], None).await?;
+        return Ok((cookies, Redirect::to("/")).into_response());
     }
     let email = identity
         .verified_email
@@ -196,8 +197,10 @@ async fn sign_in_or_up(
             None,
         ));
     };
-    match create_user_with_oauth_account(&state.table, &email, account).await {
-        Ok(user) => signed_in(state, headers, &user.id).await,
+    let user = new_user(&state.table, &email, None, true);
+    let (session, cookie) = new_account_session(state, headers, &user.id)?;
+    match create_user_with_oauth_account(&state.table, &user, account, vec![session]).await {
+        Ok(()) => Ok((CookieJar::new().add(cookie), Redirect::to("/")).into_response()),
         Err(Error::EmailTaken) => Ok(refused(
             StatusCode::CONFLICT,
             "This email already has an account",
@@ -209,19 +212,9 @@ async fn sign_in_or_up(
             ),
             None,
         )),
-        Err(Error::Conflict(_)) => Ok(start_again(
+        Err(Error::AccountAlreadyLinked) => Ok(start_again(
             "Another sign-in with this account happened at the same moment.",
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-/// A new session for the user, and home.
-async fn signed_in(
-    state: &AppState,
-    headers: &HeaderMap,
-    user_id: &str,
-) -> Result<Response, AppError> {
-    let cookies = start_session(state, headers, user_id, vec![], None).await?;
-    Ok((cookies, Redirect::to("/")).into_response())
 }

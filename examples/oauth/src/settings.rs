@@ -144,20 +144,22 @@ async fn unlink(
     };
     match unlink_oauth_account(&state.table, &current.user, provider, subject).await {
         Ok(()) => Ok(Redirect::to("/settings?done=unlinked").into_response()),
-        Err(auth_core::Error::InvalidInput(message)) => {
+        Err(e @ auth_core::Error::LastSignInMethod) => {
+            let message = Some(e.to_string());
             render(
                 &state,
                 &oauth,
                 &current,
                 StatusCode::CONFLICT,
                 None,
-                Some(message),
+                message,
             )
             .await
         }
-        Err(auth_core::Error::NotFound) => Err(AppError::BadRequest(
-            "That account is not linked to yours.".into(),
-        )),
+        // A malformed or unknown account: nothing of this user's to unlink.
+        Err(auth_core::Error::InvalidInput(_) | auth_core::Error::NotFound) => Err(
+            AppError::BadRequest("That account is not linked to yours.".into()),
+        ),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,15 +8,16 @@
 //!    writes user + email claim + passkey + credential claim in one transaction; then starts a
 //!    session and answers `{"redirect": "/"}`.
 
-use crate::api::{ApiError, JsonBody, sign_in_and_answer};
+use crate::api::{ApiError, JsonBody, Next};
 use crate::ceremony::{self, Purpose};
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use crate::{RelyingParty, registration};
 use auth_core::email::EmailAddress;
 use auth_core::passkey::create_user_with_passkey;
-use auth_core::user::get_user_by_email;
+use auth_core::user::{get_user_by_email, new_user};
 use auth_web::client_ip::ClientIp;
+use auth_web::session::new_account_session;
 use auth_web::view::{Alert, Field, page};
 use auth_web::{AppState, SignedOut};
 use axum::extract::State;
@@ -105,8 +106,10 @@ async fn create_account(
         ceremony::finish::<registration::Registration>(state, jar, Purpose::SignUp, None).await?;
     let new = registration::finish(rp, response, &registration, FIRST_PASSKEY_NAME)?;
     let email = EmailAddress::parse(ceremony.subject.as_deref().unwrap_or_default())?;
-    let (user, _) = create_user_with_passkey(&state.table, &email, new).await?;
-    sign_in_and_answer(state, &user.id, headers, jar, "/").await
+    let user = new_user(&state.table, &email, None, false);
+    let (session, cookie) = new_account_session(state, headers, &user.id)?;
+    create_user_with_passkey(&state.table, &user, new, vec![session]).await?;
+    Ok((jar.add(cookie), Json(Next { redirect: "/" })).into_response())
 }
 
 fn render(status: StatusCode, error: Option<String>) -> Response {

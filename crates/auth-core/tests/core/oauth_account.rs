@@ -1,8 +1,8 @@
 use crate::helpers::{create_user, email, get, s, scan_all};
 use auth_core::Error;
 use auth_core::oauth_account::{
-    OAuthIdentity, create_user_with_oauth_account, find_user_by_oauth_account, link_oauth_account,
-    list_oauth_accounts, unlink_oauth_account,
+    OAuthIdentity, create_user_with_oauth_account, find_user_id_by_oauth_account,
+    link_oauth_account, list_oauth_accounts, unlink_oauth_account,
 };
 use auth_core::user::{delete_user, get_user, insert_user, new_user};
 use auth_web::testing::test_table;
@@ -26,7 +26,7 @@ fn google(subject: &str) -> OAuthIdentity {
 #[tokio::test]
 async fn a_first_sign_in_writes_user_email_claim_account_claim_and_link_together() {
     let table = test_table().await;
-    let user = create_user_with_oauth_account(&table, &email("Ada@example.com"), &github("42"))
+    let user = sign_up_with(&table, "Ada@example.com", &github("42"))
         .await
         .unwrap();
     assert!(user.email_verified, "the provider verified the address");
@@ -39,22 +39,18 @@ async fn a_first_sign_in_writes_user_email_claim_account_claim_and_link_together
         .await
         .unwrap();
     assert_eq!(s(&link, "ClaimPK"), "OAUTH#github#42");
-    let found = find_user_by_oauth_account(&table, "github", "42")
-        .await
-        .unwrap();
+    let found = owner(&table, "github", "42").await.unwrap();
     assert_eq!(found, Some(user));
 }
 
 #[tokio::test]
 async fn unknown_accounts_and_malformed_keys_find_nobody() {
     let table = test_table().await;
-    let none = find_user_by_oauth_account(&table, "github", "42")
-        .await
-        .unwrap();
+    let none = owner(&table, "github", "42").await.unwrap();
     assert_eq!(none, None);
-    let bad = find_user_by_oauth_account(&table, "Git#Hub", "42").await;
+    let bad = owner(&table, "Git#Hub", "42").await;
     assert!(matches!(bad, Err(Error::InvalidInput(_))), "{bad:?}");
-    let bad = find_user_by_oauth_account(&table, "github", "").await;
+    let bad = owner(&table, "github", "").await;
     assert!(matches!(bad, Err(Error::InvalidInput(_))), "{bad:?}");
 }
 
@@ -62,7 +58,7 @@ async fn unknown_accounts_and_malformed_keys_find_nobody() {
 async fn a_taken_email_refuses_the_new_account_and_writes_nothing() {
     let table = test_table().await;
     create_user(&table, "ada@example.com").await;
-    let err = create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    let err = sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::EmailTaken), "{err:?}");
@@ -76,10 +72,10 @@ async fn a_taken_email_refuses_the_new_account_and_writes_nothing() {
 #[tokio::test]
 async fn an_account_linked_to_one_user_cannot_create_or_link_another() {
     let table = test_table().await;
-    create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap();
-    let err = create_user_with_oauth_account(&table, &email("bob@example.com"), &github("42"))
+    let err = sign_up_with(&table, "bob@example.com", &github("42"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::AccountAlreadyLinked), "{err:?}");
@@ -109,7 +105,7 @@ async fn linking_to_a_user_that_does_not_exist_writes_nothing() {
 #[tokio::test]
 async fn linked_accounts_are_listed_and_one_can_be_unlinked_while_another_remains() {
     let table = test_table().await;
-    let user = create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    let user = sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap();
     table.clock().advance(time::Duration::seconds(1));
@@ -123,12 +119,7 @@ async fn linked_accounts_are_listed_and_one_can_be_unlinked_while_another_remain
     unlink_oauth_account(&table, &user, "github", "42")
         .await
         .unwrap();
-    assert_eq!(
-        find_user_by_oauth_account(&table, "github", "42")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(owner(&table, "github", "42").await.unwrap(), None);
     let accounts = list_oauth_accounts(&table, &user.id).await.unwrap();
     assert_eq!(accounts.len(), 1);
     assert_eq!(accounts[0].identity, google("g-7"));
@@ -137,19 +128,14 @@ async fn linked_accounts_are_listed_and_one_can_be_unlinked_while_another_remain
 #[tokio::test]
 async fn the_last_way_to_sign_in_cannot_be_unlinked() {
     let table = test_table().await;
-    let user = create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    let user = sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap();
     let err = unlink_oauth_account(&table, &user, "github", "42")
         .await
         .unwrap_err();
     assert!(matches!(err, Error::LastSignInMethod), "{err:?}");
-    assert!(
-        find_user_by_oauth_account(&table, "github", "42")
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(owner(&table, "github", "42").await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -202,7 +188,7 @@ async fn of_two_racing_unlinks_of_the_last_two_accounts_at_most_one_succeeds() {
 #[tokio::test]
 async fn unlinking_someone_elses_account_is_not_found() {
     let table = test_table().await;
-    let ada = create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    let ada = sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap();
     let bob = create_user(&table, "bob@example.com").await;
@@ -210,19 +196,40 @@ async fn unlinking_someone_elses_account_is_not_found() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound), "{err:?}");
-    let owner = find_user_by_oauth_account(&table, "github", "42")
-        .await
-        .unwrap();
+    let owner = owner(&table, "github", "42").await.unwrap();
     assert_eq!(owner.map(|u| u.id), Some(ada.id));
 }
 
 #[tokio::test]
 async fn deleting_the_user_deletes_the_account_claims_too() {
     let table = test_table().await;
-    let user = create_user_with_oauth_account(&table, &email("ada@example.com"), &github("42"))
+    let user = sign_up_with(&table, "ada@example.com", &github("42"))
         .await
         .unwrap();
     delete_user(&table, &user.id).await.unwrap();
     assert_eq!(get_user(&table, &user.id).await.unwrap(), None);
     assert!(scan_all(&table).await.is_empty());
+}
+
+/// A new user signed up with `identity`, as the OAuth callback does (without the session).
+async fn sign_up_with(
+    table: &auth_core::Table,
+    address: &str,
+    identity: &OAuthIdentity,
+) -> auth_core::Result<auth_core::user::User> {
+    let user = auth_core::user::new_user(table, &email(address), None, true);
+    create_user_with_oauth_account(table, &user, identity, vec![]).await?;
+    Ok(user)
+}
+
+/// The user an identity signs in as, through its claim.
+async fn owner(
+    table: &auth_core::Table,
+    provider: &str,
+    subject: &str,
+) -> auth_core::Result<Option<auth_core::user::User>> {
+    match find_user_id_by_oauth_account(table, provider, subject).await? {
+        Some(id) => get_user(table, &id).await,
+        None => Ok(None),
+    }
 }

@@ -19,10 +19,9 @@ fn new_passkey(id: &str) -> NewPasskey {
 #[tokio::test]
 async fn a_user_created_with_a_passkey_has_it_and_its_credential_claim() {
     let table = test_table().await;
-    let (user, passkey) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (user, passkey) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     assert_eq!(user.password_hash, None);
     assert_eq!(
         get_user(&table, &user.id).await.unwrap(),
@@ -43,15 +42,14 @@ async fn a_user_created_with_a_passkey_has_it_and_its_credential_claim() {
 #[tokio::test]
 async fn a_registered_credential_cannot_be_added_twice_to_any_account() {
     let table = test_table().await;
-    let (ada, _) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     let err = add_passkey(&table, &ada.id, new_passkey("cred-1"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::CredentialTaken), "{err:?}");
-    let err = create_user_with_passkey(&table, &email("eve@example.com"), new_passkey("cred-1"))
+    let err = sign_up_with(&table, "eve@example.com", new_passkey("cred-1"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::CredentialTaken), "{err:?}");
@@ -66,7 +64,7 @@ async fn a_registered_credential_cannot_be_added_twice_to_any_account() {
 async fn a_taken_email_writes_no_passkey() {
     let table = test_table().await;
     create_user(&table, "ada@example.com").await;
-    let err = create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
+    let err = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::EmailTaken), "{err:?}");
@@ -76,10 +74,9 @@ async fn a_taken_email_writes_no_passkey() {
 #[tokio::test]
 async fn passkeys_are_listed_renamed_and_their_use_recorded() {
     let table = test_table().await;
-    let (ada, _) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     table.clock().advance(time::Duration::seconds(5));
     add_passkey(&table, &ada.id, new_passkey("cred-2"))
         .await
@@ -117,10 +114,9 @@ async fn passkeys_are_listed_renamed_and_their_use_recorded() {
 #[tokio::test]
 async fn the_last_passkey_cannot_be_deleted() {
     let table = test_table().await;
-    let (ada, _) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     add_passkey(&table, &ada.id, new_passkey("cred-2"))
         .await
         .unwrap();
@@ -143,10 +139,9 @@ async fn the_last_passkey_cannot_be_deleted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_concurrent_deletions_never_remove_both_of_two_passkeys() {
     let table = test_table().await;
-    let (ada, _) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     add_passkey(&table, &ada.id, new_passkey("cred-2"))
         .await
         .unwrap();
@@ -161,10 +156,21 @@ async fn two_concurrent_deletions_never_remove_both_of_two_passkeys() {
 #[tokio::test]
 async fn deleting_the_user_deletes_passkeys_and_credential_claims() {
     let table = test_table().await;
-    let (ada, _) =
-        create_user_with_passkey(&table, &email("ada@example.com"), new_passkey("cred-1"))
-            .await
-            .unwrap();
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
     delete_user(&table, &ada.id).await.unwrap();
     assert!(scan_all(&table).await.is_empty());
+}
+
+/// A new user signed up with a first passkey, as the sign-up ceremony does (without the
+/// session).
+async fn sign_up_with(
+    table: &auth_core::Table,
+    address: &str,
+    new: NewPasskey,
+) -> auth_core::Result<(auth_core::user::User, auth_core::passkey::Passkey)> {
+    let user = auth_core::user::new_user(table, &email(address), None, false);
+    let passkey = create_user_with_passkey(table, &user, new, vec![]).await?;
+    Ok((user, passkey))
 }

@@ -3,7 +3,7 @@
 //! `auth_core::passkey::delete_passkey`), so an account can never be left without a way in.
 
 use auth_core::passkey::{delete_passkey, rename_passkey};
-use auth_web::{AppError, AppState, AuthUser, Form};
+use auth_web::{AppError, AppState, AuthUser, Form, FormError};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,20 +30,8 @@ async fn rename(
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
     let user_id = &current.user.id;
-    match rename_passkey(&state.table, user_id, &form.credential_id, &form.name).await {
-        Ok(()) => Ok(Redirect::to("/settings?done=renamed").into_response()),
-        Err(auth_core::Error::InvalidInput(message)) => {
-            super::render(
-                &state,
-                &current,
-                StatusCode::BAD_REQUEST,
-                None,
-                Some(message),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let renamed = rename_passkey(&state.table, user_id, &form.credential_id, &form.name).await;
+    answer(&state, &current, renamed, "/settings?done=renamed").await
 }
 
 async fn delete(
@@ -52,22 +40,29 @@ async fn delete(
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
     let user_id = &current.user.id;
-    match delete_passkey(&state.table, user_id, &form.credential_id).await {
-        Ok(()) => Ok(Redirect::to("/settings?done=deleted").into_response()),
-        Err(auth_core::Error::InvalidInput(message)) => {
-            super::render(
-                &state,
-                &current,
-                StatusCode::BAD_REQUEST,
-                None,
-                Some(message),
-            )
-            .await
-        }
-        Err(auth_core::Error::Conflict(_)) => {
-            let message = "Your passkeys changed meanwhile. Please try again.".to_owned();
-            super::render(&state, &current, StatusCode::CONFLICT, None, Some(message)).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let deleted = delete_passkey(&state.table, user_id, &form.credential_id).await;
+    answer(&state, &current, deleted, "/settings?done=deleted").await
+}
+
+/// Done: back to settings with a notice. Refused (a bad name, the last passkey, a passkey
+/// deleted meanwhile): the settings page again, with the message.
+async fn answer(
+    state: &AppState,
+    current: &AuthUser,
+    result: auth_core::Result<()>,
+    done: &str,
+) -> Result<Response, AppError> {
+    let refusal = match result {
+        Ok(()) => return Ok(Redirect::to(done).into_response()),
+        Err(auth_core::Error::NotFound) => FormError::refuse(
+            StatusCode::CONFLICT,
+            "That passkey no longer exists: it was deleted, maybe from another browser.",
+        ),
+        Err(e) => FormError::from(e),
+    };
+    refusal
+        .render(async |status, message| {
+            super::render(state, current, status, None, Some(message)).await
+        })
+        .await
 }
