@@ -66,7 +66,7 @@ async fn main() {
         app.pid, app.base
     );
     println!(
-        "  machine: {cores} cores, shared by the app and this load generator; load average {}",
+        "  machine: {cores} cores, shared by the app and this load generator; 1-minute load average {}",
         app::load_average()
     );
 
