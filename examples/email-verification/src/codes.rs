@@ -1,55 +1,15 @@
-//! Mailing one-time codes. The mail goes out first and the item is written second, so a send
-//! that fails leaves the table as it was, and an earlier code keeps working.
+//! Mailing email verification codes: limited per account and per client address, then the
+//! mail, then the request item (`auth_web::code_mail` for the mail itself).
 
 use crate::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};
 use auth_core::email::EmailAddress;
 use auth_core::email_verification::put_email_verification_request;
-use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, OneTimeCode};
 use auth_core::rate_limit::take_all;
 use auth_web::AppState;
 use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
-use auth_web::mail::{Mail, MailError, Mailer};
-use axum::http::StatusCode;
-
-/// What a code is for; it decides the email's wording.
-#[derive(Clone, Copy)]
-pub enum Purpose {
-    VerifyEmail,
-    ResetPassword,
-}
-
-/// Makes a new code and mails it to `to`; the code is returned only if the mail went out.
-pub async fn mail_code(
-    mailer: &dyn Mailer,
-    to: &EmailAddress,
-    purpose: Purpose,
-) -> Result<OneTimeCode, MailError> {
-    let code = OneTimeCode::generate();
-    let (subject, intro) = match purpose {
-        Purpose::VerifyEmail => (
-            "Your verification code",
-            "Enter this code to verify your email address:",
-        ),
-        Purpose::ResetPassword => (
-            "Your password reset code",
-            "Enter this code to choose a new password:",
-        ),
-    };
-    let body = format!(
-        "{intro}\n\n    {}\n\nThe code expires in {} minutes and works once.\n\
-         If you did not ask for it, you can ignore this email.\n",
-        code.display(),
-        CODE_LIFETIME.whole_minutes()
-    );
-    let mail = Mail {
-        to: to.as_str().to_owned(),
-        subject: subject.to_owned(),
-        body,
-    };
-    mailer.send(mail).await?;
-    Ok(code)
-}
+use auth_web::code_mail::{Purpose, mail_code};
+use auth_web::mail::Mailer;
 
 /// Mails a verification code for `email` and stores the request (replacing an earlier one).
 /// Limited per account and per client address, both taken in one transaction: a request
@@ -70,37 +30,4 @@ pub async fn send_verification_code(
     let code = mail_code(mailer, email, Purpose::VerifyEmail).await?;
     put_email_verification_request(&state.table, user_id, email, &code).await?;
     Ok(())
-}
-
-/// What the user is told about a code that was not accepted.
-pub fn accepted(check: CodeCheck) -> Result<(), FormError> {
-    let message = match check {
-        CodeCheck::Accepted => return Ok(()),
-        CodeCheck::Wrong { attempts_left: 0 } => {
-            "That code is not right, and that was the last try. Send a new code.".to_owned()
-        }
-        CodeCheck::Wrong { attempts_left: 1 } => {
-            "That code is not right. You have 1 more try.".to_owned()
-        }
-        CodeCheck::Wrong { attempts_left } => {
-            format!("That code is not right. You have {attempts_left} more tries.")
-        }
-        CodeCheck::TooManyAttempts => {
-            "Too many wrong tries: that code no longer works. Send a new code.".to_owned()
-        }
-        CodeCheck::Expired => {
-            "That code has expired or was already used. Send a new code.".to_owned()
-        }
-    };
-    Err(FormError::refuse(StatusCode::BAD_REQUEST, message))
-}
-
-/// A code as typed, or the message for something that cannot be one.
-pub fn parse_code(input: &str) -> Result<OneTimeCode, FormError> {
-    OneTimeCode::parse(input).ok_or_else(|| {
-        FormError::refuse(
-            StatusCode::BAD_REQUEST,
-            "Enter the code from the email: 8 letters and digits.",
-        )
-    })
 }

@@ -3,10 +3,8 @@
 //! flows, the items written, the cookies set and the emails sent.
 
 mod codes;
-mod forgot_password;
 mod home;
 pub mod limits;
-mod reset_password;
 mod settings;
 mod sign_in;
 mod sign_up;
@@ -15,6 +13,7 @@ mod verify_email;
 
 use auth_web::AppState;
 use auth_web::mail::Mailer;
+use auth_web::password_reset::password_reset_router;
 use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 use std::sync::Arc;
@@ -29,7 +28,6 @@ pub fn routes(_: &AppState, mailer: Arc<dyn Mailer>) -> Router<AppState> {
         .merge(sign_out_router())
         .merge(verify_email::router())
         .merge(settings::router())
-        .merge(forgot_password::router())
-        .merge(reset_password::router())
+        .merge(password_reset_router())
         .layer(Extension(mailer))
 }

@@ -2,14 +2,13 @@
 //! `POST /verify-email/resend` mails a new one.
 //!
 //! 1. A signed-in user whose address is not verified is sent here by every other page.
-//! 2. The code is checked against `USER#<uid>` / `EMAIL_VERIFICATION` (limited per account,
-//!    and five wrong tries per code). The right code verifies the address, or, when the
+//! 2. The code is checked against `USER#<uid>` / `EMAIL_VERIFICATION` (five wrong tries per
+//!    code; new codes are limited per account). The right code verifies the address, or, when the
 //!    request was for a new address, moves the account to it in one transaction.
 //! 3. "Send a new code" mails a fresh code to the pending address (or the account's own, if it
 //!    is not verified yet) and replaces the request.
 
-use crate::codes::{accepted, parse_code, send_verification_code};
-use crate::limits::VERIFY_CODE_PER_USER;
+use crate::codes::send_verification_code;
 use auth_core::email::EmailAddress;
 use auth_core::email_verification::{
     EmailVerificationRequest, get_email_verification_request, verify_email_code,
@@ -18,6 +17,7 @@ use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::user::User;
 use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
+use auth_web::code_mail::{accepted, parse_code};
 use auth_web::mail::Mailer;
 use auth_web::view::{Alert, Field, Notice, PostButton, PostForm, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
@@ -81,7 +81,6 @@ async fn submit(
 }
 
 async fn check(state: &AppState, user: &User, input: &str) -> Result<(), FormError> {
-    VERIFY_CODE_PER_USER.take(&state.table, &user.id).await?;
     let code = parse_code(input)?;
     match verify_email_code(&state.table, user, &code).await {
         Ok(check) => accepted(check),

@@ -1,13 +1,11 @@
 use crate::mail_server::MailServer;
 use auth_core::Table;
 use auth_core::user::{User, get_user_by_email};
+use auth_web::password_reset::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use auth_web::rate_limit::POSTS_PER_CLIENT;
 use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
-use email_verification::limits::{
-    FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP, SEND_CODE_PER_IP, SEND_CODE_PER_USER,
-    VERIFY_CODE_PER_USER,
-};
+use email_verification::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};
 use reqwest::{Response, StatusCode, header};
 use std::collections::BTreeMap;
 use time::Duration;
@@ -50,7 +48,6 @@ pub fn start_every_window(app: &TestApp) {
     let limits = [
         SEND_CODE_PER_USER,
         SEND_CODE_PER_IP,
-        VERIFY_CODE_PER_USER,
         FORGOT_PASSWORD_PER_IP,
         FORGOT_PASSWORD_PER_EMAIL,
         POSTS_PER_CLIENT,

@@ -7,29 +7,32 @@
 //! 3. The code is mailed first; only then are the user's earlier reset sessions deleted and
 //!    `USER#<uid>` / `PASSWORD_RESET#<id>` written, and the reset cookie set.
 
-use crate::codes::{Purpose, mail_code};
-use crate::limits::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
-use crate::reset_password::reset_cookie;
+use super::new_password::reset_cookie;
+use super::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
+use crate::client_ip::ClientIp;
+use crate::code_mail::{Purpose, mail_code};
+use crate::cookie::CookieJar;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::form_error::FormError;
+use crate::mail::Mailer;
+use crate::session::MaybeUser;
+use crate::state::AppState;
+use crate::view::{Alert, Field, PostForm, page};
 use auth_core::email::EmailAddress;
 use auth_core::password_reset::create_password_reset_session;
 use auth_core::rate_limit::take_all;
 use auth_core::user::get_user_by_email;
-use auth_web::FormError;
-use auth_web::client_ip::ClientIp;
-use auth_web::mail::Mailer;
-use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form, MaybeUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use axum_extra::extract::cookie::CookieJar;
 use leptos::prelude::*;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new().route("/forgot-password", get(show).post(submit))
 }
 

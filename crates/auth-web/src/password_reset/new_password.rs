@@ -10,8 +10,15 @@
 //!    password), then the hash is stored, every session and reset session of the account is
 //!    deleted, and a fresh session starts in this browser. The reset cookie is cleared.
 
-use crate::codes::{accepted, parse_code};
-use crate::limits::VERIFY_CODE_PER_USER;
+use crate::account::new_password;
+use crate::code_mail::{accepted, parse_code};
+use crate::cookie::{CookieJar, CookieKind};
+use crate::error::AppError;
+use crate::form::Form;
+use crate::form_error::FormError;
+use crate::session::start_session;
+use crate::state::AppState;
+use crate::view::{Alert, Field, PostForm, page};
 use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::password_reset::{
     PasswordResetSession, PasswordResetToken, consume_password_reset_session,
@@ -20,12 +27,6 @@ use auth_core::password_reset::{
 };
 use auth_core::session::invalidate_user_sessions;
 use auth_core::user::set_password_hash;
-use auth_web::FormError;
-use auth_web::account::new_password;
-use auth_web::cookie::{CookieJar, CookieKind};
-use auth_web::session::start_session;
-use auth_web::view::{Alert, Field, PostForm, page};
-use auth_web::{AppError, AppState, Form};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -35,7 +36,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use leptos::prelude::*;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/reset-password/verify-email",
@@ -51,7 +52,7 @@ const RESET: CookieKind = CookieKind {
 };
 
 /// The cookie carrying a reset token.
-pub fn reset_cookie(state: &AppState, token: &PasswordResetToken) -> Cookie<'static> {
+pub(super) fn reset_cookie(state: &AppState, token: &PasswordResetToken) -> Cookie<'static> {
     RESET.set(state, token.to_string(), CODE_LIFETIME)
 }
 
@@ -116,9 +117,6 @@ async fn check_code(
     reset: &PasswordResetSession,
     input: &str,
 ) -> Result<(), FormError> {
-    VERIFY_CODE_PER_USER
-        .take(&state.table, &reset.user_id)
-        .await?;
     let code = parse_code(input)?;
     accepted(verify_password_reset_code(&state.table, reset, &code).await?)
 }

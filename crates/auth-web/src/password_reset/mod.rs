@@ -1,0 +1,40 @@
+//! "Forgot password", the same in every example that mails codes: a code to the address,
+//! then a new password, in a reset session of its own (`auth_core::password_reset`) that
+//! belongs to the browser that started it (its cookie).
+//!
+//! - [`forgot`]: `GET`/`POST /forgot-password` asks for the address and mails the code.
+//! - [`new_password`]: `/reset-password/verify-email` takes the code, `/reset-password` the
+//!   new password.
+//!
+//! Guessing a code is bounded without a limit of its own: each code allows
+//! `auth_core::one_time_code::MAX_ATTEMPTS` wrong tries, and new codes are limited below.
+//! The example supplies the mailer as an `Extension<Arc<dyn Mailer>>`.
+
+mod forgot;
+mod new_password;
+
+use crate::state::AppState;
+use auth_core::rate_limit::RateLimit;
+use axum::Router;
+use time::Duration;
+
+/// "Forgot password" from one client address: 10 every 10 minutes.
+pub const FORGOT_PASSWORD_PER_IP: RateLimit = RateLimit {
+    policy: "forgot-password-ip",
+    max: 10,
+    window: Duration::minutes(10),
+};
+
+/// "Forgot password" for one address: 3 every 30 minutes.
+pub const FORGOT_PASSWORD_PER_EMAIL: RateLimit = RateLimit {
+    policy: "forgot-password-email",
+    max: 3,
+    window: Duration::minutes(30),
+};
+
+/// Every route of the reset flow.
+pub fn password_reset_router() -> Router<AppState> {
+    Router::new()
+        .merge(forgot::router())
+        .merge(new_password::router())
+}
