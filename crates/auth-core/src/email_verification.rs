@@ -108,6 +108,15 @@ async fn read_request(table: &Table, user_id: &str) -> Result<Option<RequestItem
     Ok(found.map(serde_dynamo::from_item).transpose()?)
 }
 
+/// What a right code did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// The user's own address is verified now.
+    Address,
+    /// The account moved to this new address (and the old one is free).
+    MovedTo(EmailAddress),
+}
+
 /// Checks `code` against the user's request; on success verifies the address (or moves the
 /// user to it). An address someone else claimed meanwhile is [`Error::EmailTaken`], and then
 /// nothing is written.
@@ -116,7 +125,7 @@ pub async fn verify_email_code(
     table: &Table,
     user: &User,
     code: &OneTimeCode,
-) -> Result<CodeCheck> {
+) -> Result<CodeCheck<Verified>> {
     for _ in 0..MAX_RACES {
         let Some(request) = read_request(table, &user.id).await? else {
             return Ok(CodeCheck::Expired);
@@ -127,9 +136,9 @@ pub async fn verify_email_code(
             expires_at: request.expires_at,
         };
         let (outcome, check) = match stored.judge(code, table.now()) {
-            Judgement::Settled(check) => return Ok(check),
+            Judgement::Settled(check) => return Ok(CodeCheck::refusal(check)),
             Judgement::Wrong => count_wrong_attempt(table, request_key(&user.id), &stored).await?,
-            Judgement::Right => (accept(table, user, &request).await?, CodeCheck::Accepted),
+            Judgement::Right => accept(table, user, &request).await?,
         };
         if let Outcome::Written = outcome {
             return Ok(check);
@@ -139,11 +148,20 @@ pub async fn verify_email_code(
 }
 
 /// Deletes the request and applies what it proves, in one transaction.
-async fn accept(table: &Table, user: &User, request: &RequestItem) -> Result<Outcome> {
+async fn accept(
+    table: &Table,
+    user: &User,
+    request: &RequestItem,
+) -> Result<(Outcome, CodeCheck<Verified>)> {
     let consume = consume(table, request_key(&user.id), request.attempts);
     if request.email == user.email {
-        mark_email_verified_with(table, &user.id, &user.email, vec![consume]).await
+        let outcome = mark_email_verified_with(table, &user.id, &user.email, vec![consume]).await?;
+        Ok((outcome, CodeCheck::Accepted(Verified::Address)))
     } else {
-        change_email_with(table, user, &request.email, vec![consume]).await
+        let outcome = change_email_with(table, user, &request.email, vec![consume]).await?;
+        Ok((
+            outcome,
+            CodeCheck::Accepted(Verified::MovedTo(request.email.clone())),
+        ))
     }
 }

@@ -65,17 +65,29 @@ impl OneTimeCode {
     }
 }
 
+impl<T> CodeCheck<T> {
+    /// The same refusal for another kind of acceptance (a settled check is never accepted).
+    pub(crate) fn refusal(check: CodeCheck<std::convert::Infallible>) -> Self {
+        match check {
+            CodeCheck::Accepted(never) => match never {},
+            CodeCheck::Wrong { attempts_left } => CodeCheck::Wrong { attempts_left },
+            CodeCheck::TooManyAttempts => CodeCheck::TooManyAttempts,
+            CodeCheck::Expired => CodeCheck::Expired,
+        }
+    }
+}
+
 impl std::fmt::Debug for OneTimeCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("OneTimeCode(***)")
     }
 }
 
-/// What a code check found.
+/// What a code check found; a right code's result is `T` (what it did, if that matters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CodeCheck {
+pub enum CodeCheck<T = ()> {
     /// The code was right; it has been used up.
-    Accepted,
+    Accepted(T),
     /// The code was wrong; this many more tries are allowed.
     Wrong { attempts_left: i64 },
     /// Too many wrong codes: the request is void, a new code must be sent.
@@ -94,7 +106,7 @@ pub(crate) struct StoredCode<'a> {
 /// What [`StoredCode::judge`] decided.
 pub(crate) enum Judgement {
     /// The answer is known without writing anything.
-    Settled(CodeCheck),
+    Settled(CodeCheck<std::convert::Infallible>),
     Wrong,
     Right,
 }
@@ -115,11 +127,11 @@ impl StoredCode<'_> {
 }
 
 /// Step 2: one more wrong attempt, if the count is still the one read.
-pub(crate) async fn count_wrong_attempt(
+pub(crate) async fn count_wrong_attempt<T>(
     table: &Table,
     key: Item,
     stored: &StoredCode<'_>,
-) -> Result<(Outcome, CodeCheck)> {
+) -> Result<(Outcome, CodeCheck<T>)> {
     let result = table
         .client()
         .update_item()

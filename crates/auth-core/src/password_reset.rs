@@ -161,7 +161,7 @@ pub async fn verify_password_reset_code(
             return Ok(CodeCheck::Expired);
         };
         if stored.email_verified {
-            return Ok(CodeCheck::Accepted);
+            return Ok(CodeCheck::Accepted(()));
         }
         let code_state = StoredCode {
             code_hash: &stored.code_hash,
@@ -170,9 +170,9 @@ pub async fn verify_password_reset_code(
         };
         let key = reset_key(&session.user_id, &session.id);
         let (outcome, check) = match code_state.judge(code, table.now()) {
-            Judgement::Settled(check) => return Ok(check),
+            Judgement::Settled(check) => return Ok(CodeCheck::refusal(check)),
             Judgement::Wrong => count_wrong_attempt(table, key, &code_state).await?,
-            Judgement::Right => (accept(table, key, &stored).await?, CodeCheck::Accepted),
+            Judgement::Right => (accept(table, key, &stored).await?, CodeCheck::Accepted(())),
         };
         if let Outcome::Written = outcome {
             return Ok(check);

@@ -48,9 +48,9 @@ pub async fn mail_code(
 }
 
 /// What the user is told about a code that was not accepted.
-pub fn accepted(check: CodeCheck) -> Result<(), FormError> {
+pub fn accepted<T>(check: CodeCheck<T>) -> Result<T, FormError> {
     let message = match check {
-        CodeCheck::Accepted => return Ok(()),
+        CodeCheck::Accepted(done) => return Ok(done),
         CodeCheck::Wrong { attempts_left: 0 } => {
             "That code is not right, and that was the last try. Send a new code.".to_owned()
         }

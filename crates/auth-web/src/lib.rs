@@ -21,6 +21,7 @@ pub mod headers;
 pub mod home;
 pub mod internals;
 pub mod mail;
+pub mod notices;
 pub mod password_reset;
 pub mod rate_limit;
 pub mod reauth;

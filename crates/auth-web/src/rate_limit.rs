@@ -38,8 +38,8 @@ pub async fn rate_limit_middleware(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let client = client_ip(&parts, state.config.trusted_proxies);
-    if let Err(e) = POSTS_PER_CLIENT.take(&state.table, &client.key()).await {
+    let address = client_ip(&parts, state.config.trusted_proxies);
+    if let Err(e) = POSTS_PER_CLIENT.take(&state.table, &address.key()).await {
         return AppError::from(e).into_response();
     }
     next.run(Request::from_parts(parts, body)).await

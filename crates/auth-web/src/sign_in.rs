@@ -25,11 +25,11 @@ pub struct EmailPasswordForm {
 pub async fn check_sign_in(
     state: &AppState,
     headers: &HeaderMap,
-    client: ClientIp,
+    address: ClientIp,
     form: &EmailPasswordForm,
 ) -> Result<Verified> {
     let device = DEVICE.read(state, headers);
-    let key = client.key();
+    let key = address.key();
     let credentials = Credentials {
         email: &form.email,
         password: &form.password,

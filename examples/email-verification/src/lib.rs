@@ -12,8 +12,10 @@ mod verified;
 mod verify_email;
 
 use auth_web::AppState;
+use auth_web::account::delete_account_router;
 use auth_web::mail::Mailer;
 use auth_web::password_reset::password_reset_router;
+use auth_web::reauth::password_reauth_router;
 use auth_web::session::sign_out_router;
 use axum::{Extension, Router};
 use std::sync::Arc;
@@ -29,5 +31,7 @@ pub fn routes(_: &AppState, mailer: Arc<dyn Mailer>) -> Router<AppState> {
         .merge(verify_email::router())
         .merge(settings::router())
         .merge(password_reset_router())
+        .merge(password_reauth_router())
+        .merge(delete_account_router())
         .layer(Extension(mailer))
 }

@@ -5,6 +5,10 @@
 //!
 //! A user whose address is not verified yet may post here too, from the verify page, to fix
 //! a typo in the address they signed up with.
+//!
+//! Changing the address needs a fresh proof (`auth_web::reauth`): a stolen session that could
+//! move the account to its thief's address could then reset the password, too. The page also
+//! offers to delete the account (`auth_web::account`).
 
 use crate::codes::send_verification_code;
 use crate::verified::VerifiedUser;
@@ -14,8 +18,9 @@ use auth_core::user::{User, get_user_by_email};
 use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
-use auth_web::view::{Alert, Field, Notice, PostForm, page};
-use auth_web::{AppError, AppState, AuthUser, Form};
+use auth_web::reauth::FreshUser;
+use auth_web::view::{Alert, DeleteAccount, Field, Notice, PostForm, page};
+use auth_web::{AppError, AppState, Form};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -57,7 +62,7 @@ async fn change_email(
     State(state): State<AppState>,
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     ip: ClientIp,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, AppError> {
     let user = &current.user;
@@ -117,6 +122,7 @@ fn render(
                 <Field label="New email" name="email" kind="email" value=typed autocomplete="email"/>
             </PostForm>
         </section>
+        <DeleteAccount/>
     };
     (status, page("Settings", Some(user), body)).into_response()
 }

@@ -5,13 +5,14 @@
 //! 2. The code is checked against `USER#<uid>` / `EMAIL_VERIFICATION` (five wrong tries per
 //!    code; new codes are limited per account). The right code verifies the address, or, when the
 //!    request was for a new address, moves the account to it in one transaction.
+//!    A move sends a security notice to the old address (`auth_web::notices`).
 //! 3. "Send a new code" mails a fresh code to the pending address (or the account's own, if it
 //!    is not verified yet) and replaces the request.
 
 use crate::codes::send_verification_code;
 use auth_core::email::EmailAddress;
 use auth_core::email_verification::{
-    EmailVerificationRequest, get_email_verification_request, verify_email_code,
+    EmailVerificationRequest, Verified, get_email_verification_request, verify_email_code,
 };
 use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::user::User;
@@ -19,6 +20,7 @@ use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::code_mail::{accepted, parse_code};
 use auth_web::mail::Mailer;
+use auth_web::notices;
 use auth_web::view::{Alert, Field, Notice, PostButton, PostForm, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Query, State};
@@ -66,21 +68,30 @@ async fn show(
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn submit(
     State(state): State<AppState>,
+    Extension(mailer): Extension<Arc<dyn Mailer>>,
     current: AuthUser,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let user = &current.user;
-    let Err(stop) = check(&state, user, &form.code).await else {
-        return Ok(Redirect::to("/?done=verified").into_response());
+    let refusal = match check(&state, user, &form.code).await {
+        Ok(verified) => {
+            if let Verified::MovedTo(new) = verified {
+                notices::email_changed(mailer.as_ref(), &user.email, &new).await;
+            }
+            return Ok(Redirect::to("/?done=verified").into_response());
+        }
+        Err(refusal) => refusal,
     };
     let request = get_email_verification_request(&state.table, &user.id).await?;
-    stop.render(async |status, message| {
-        Ok(render(user, request.as_ref(), status, None, Some(message)))
-    })
-    .await
+    refusal
+        .render(async |status, message| {
+            Ok(render(user, request.as_ref(), status, None, Some(message)))
+        })
+        .await
 }
 
-async fn check(state: &AppState, user: &User, input: &str) -> Result<(), FormError> {
+/// The code, checked; what it did when it was right.
+async fn check(state: &AppState, user: &User, input: &str) -> Result<Verified, FormError> {
     let code = parse_code(input)?;
     match verify_email_code(&state.table, user, &code).await {
         Ok(check) => accepted(check),

@@ -5,7 +5,7 @@ use crate::helpers::{
     PASSWORD, create_user, email, get, hasher, n, retry_after, s, scan_all, sign_in, start_session,
 };
 use auth_core::device::{DEVICE_LIFETIME, DeviceToken};
-use auth_core::email_verification::{put_email_verification_request, verify_email_code};
+use auth_core::email_verification::{Verified, put_email_verification_request, verify_email_code};
 use auth_core::hasher::Hasher;
 use auth_core::one_time_code::{CodeCheck, OneTimeCode};
 use auth_core::random::random_secret;
@@ -148,7 +148,10 @@ async fn a_device_cookie_presented_for_another_email_does_not_bypass_the_wait() 
         .await
         .unwrap();
     let check = verify_email_code(&table, &ada, &code).await.unwrap();
-    assert_eq!(check, CodeCheck::Accepted);
+    assert_eq!(
+        check,
+        CodeCheck::Accepted(Verified::MovedTo(email("ada@new.example")))
+    );
     attack(&table, &hasher, "ada@new.example").await;
     let result = sign_in(&table, &hasher, "ada@new.example", PASSWORD, Some(&adas)).await;
     assert_eq!(retry_after(result), 1, "a device for the old address");

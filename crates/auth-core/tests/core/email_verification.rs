@@ -1,7 +1,7 @@
 use crate::helpers::{create_user, email, get, n, s, scan_all};
 use auth_core::Error;
 use auth_core::email_verification::{
-    get_email_verification_request, put_email_verification_request, verify_email_code,
+    Verified, get_email_verification_request, put_email_verification_request, verify_email_code,
 };
 use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, MAX_ATTEMPTS, OneTimeCode};
 use auth_core::user::get_user;
@@ -53,7 +53,7 @@ async fn the_right_code_verifies_the_address_once() {
         .unwrap();
     assert_eq!(
         verify_email_code(&table, &user, &code).await.unwrap(),
-        CodeCheck::Accepted
+        CodeCheck::Accepted(Verified::Address)
     );
     assert!(
         get_user(&table, &user.id)
@@ -171,7 +171,7 @@ async fn a_code_for_a_new_address_moves_the_email_claim_in_one_step() {
         .unwrap();
     assert_eq!(
         verify_email_code(&table, &user, &code).await.unwrap(),
-        CodeCheck::Accepted
+        CodeCheck::Accepted(Verified::MovedTo(email("ada@new.example")))
     );
     let moved = get_user(&table, &user.id).await.unwrap().unwrap();
     assert_eq!(moved.email.as_str(), "ada@new.example");

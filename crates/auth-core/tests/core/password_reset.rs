@@ -78,7 +78,7 @@ async fn the_right_code_verifies_the_session_which_then_sets_one_password() {
         verify_password_reset_code(&table, &session, &code)
             .await
             .unwrap(),
-        CodeCheck::Accepted
+        CodeCheck::Accepted(())
     );
     assert!(
         get_user(&table, &user.id)

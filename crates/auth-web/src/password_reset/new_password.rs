@@ -8,7 +8,8 @@
 //!    session (and the address) verified.
 //! 3. The new password: the reset session is deleted first, only if verified (one reset, one
 //!    password), then the hash is stored, every session and reset session of the account is
-//!    deleted, and a fresh session starts in this browser. The reset cookie is cleared.
+//!    deleted, and a fresh session starts in this browser. The reset cookie is cleared, and
+//!    the account's address gets a security notice (`crate::notices`).
 
 use crate::account::new_password;
 use crate::code_mail::{accepted, parse_code};
@@ -16,6 +17,8 @@ use crate::cookie::{CookieJar, CookieKind};
 use crate::error::AppError;
 use crate::form::Form;
 use crate::form_error::FormError;
+use crate::mail::Mailer;
+use crate::notices;
 use crate::session::start_session;
 use crate::state::AppState;
 use crate::view::{Alert, Field, PostForm, page};
@@ -27,6 +30,7 @@ use auth_core::password_reset::{
 };
 use auth_core::session::invalidate_user_sessions;
 use auth_core::user::set_password_hash;
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -35,6 +39,7 @@ use axum::routing::get;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use leptos::prelude::*;
 use serde::Deserialize;
+use std::sync::Arc;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -141,6 +146,7 @@ async fn show_password(
 #[tracing::instrument(skip_all)]
 async fn submit_password(
     State(state): State<AppState>,
+    Extension(mailer): Extension<Arc<dyn Mailer>>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
@@ -152,6 +158,7 @@ async fn submit_password(
     }
     match set_password(&state, &headers, &reset, &form.password).await {
         Ok(Some(jar)) => {
+            notices::password_changed(mailer.as_ref(), &reset.email).await;
             let jar = jar.add(RESET.removal(&state));
             Ok((jar, Redirect::to("/?done=reset")).into_response())
         }

@@ -48,6 +48,19 @@ async fn the_account_moves_to_a_new_address_only_once_it_is_verified() {
         None,
         "the old address is free"
     );
+    let notice = example.mail.next_mail().await;
+    assert_eq!(
+        notice.to,
+        ["ada@example.com"],
+        "the old address hears of it"
+    );
+    assert_eq!(notice.subject(), "Your email address was changed");
+    let text = notice.text();
+    assert!(text.contains("a•••a@n•••w.example"), "{text}");
+    assert!(
+        !text.contains("ada@new.example"),
+        "the new address is masked"
+    );
 
     assert_eq!(
         sign_in(&example.browser(), "ada@new.example", PASSWORD)
@@ -105,4 +118,50 @@ async fn an_address_someone_else_claimed_meanwhile_is_refused_and_nothing_change
         claim_owner(&example, "shared@example.com").await,
         Some(owner.id)
     );
+}
+
+#[tokio::test]
+async fn changing_the_address_on_an_old_session_needs_the_password_first() {
+    let example = spawn().await;
+    let browser = verified(&example, "ada@example.com").await;
+    example.clock().advance(
+        auth_core::session::SessionPolicy::default().reauth_window + time::Duration::SECOND,
+    );
+    let before = snapshot(example.table()).await;
+    let response = browser
+        .post("/settings/email", &[("email", "ada@new.example")])
+        .await;
+    assert!(
+        location(&response).starts_with("/reauth"),
+        "{}",
+        location(&response)
+    );
+    assert!(
+        example.mail.nothing_sent().await,
+        "no code mailed before the proof"
+    );
+    assert_eq!(snapshot(example.table()).await, before);
+    browser
+        .post("/reauth", &[("password", PASSWORD), ("next", "/settings")])
+        .await;
+    let response = browser
+        .post("/settings/email", &[("email", "ada@new.example")])
+        .await;
+    assert_eq!(location(&response), "/verify-email");
+}
+
+#[tokio::test]
+async fn a_notice_that_cannot_be_delivered_does_not_undo_the_change() {
+    let example = spawn().await;
+    let browser = verified(&example, "ada@example.com").await;
+    browser
+        .post("/settings/email", &[("email", "ada@new.example")])
+        .await;
+    let code = example.mail.code_for("ada@new.example").await;
+    example.mail.go_down();
+    assert_eq!(
+        location(&enter_code(&browser, &code).await),
+        "/?done=verified"
+    );
+    assert!(signed_in_as(&browser, "ada@new.example").await);
 }

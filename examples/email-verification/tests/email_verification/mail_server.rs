@@ -41,6 +41,31 @@ impl Received {
         self.header("Subject").unwrap_or("")
     }
 
+    /// The message as a reader sees it: quoted-printable undone (soft line breaks joined,
+    /// `=E2=80=A2` back to bytes), as a mail client shows the text.
+    pub fn text(&self) -> String {
+        let joined = self.data.replace("=\r\n", "").replace("=\n", "");
+        let mut bytes = Vec::with_capacity(joined.len());
+        let mut rest = joined.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            let escaped = (b == b'=')
+                .then(|| tail.get(..2))
+                .flatten()
+                .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+            match escaped {
+                Some(byte) => {
+                    bytes.push(byte);
+                    rest = &tail[2..];
+                }
+                None => {
+                    bytes.push(b);
+                    rest = tail;
+                }
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     /// The value of the message header `name`, if the message has one.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.data
@@ -101,6 +126,13 @@ impl MailServer {
         let mail = self.next_mail().await;
         assert_eq!(mail.to, [to], "{mail:?}");
         mail.code()
+    }
+}
+
+impl MailServer {
+    /// Stops the server, as a mail outage would: connections are refused from now on.
+    pub fn go_down(&self) {
+        self.server.abort();
     }
 }
 

@@ -64,6 +64,9 @@ async fn a_forgotten_password_is_reset_and_every_earlier_session_is_dead() {
     let page = browser.get("/?done=reset").await.text().await.unwrap();
     assert!(page.contains("Your password was changed."));
     assert!(signed_in_as(&browser, "ada@example.com").await);
+    let notice = example.mail.next_mail().await;
+    assert_eq!(notice.to, ["ada@example.com"]);
+    assert_eq!(notice.subject(), "Your password was changed");
 
     for earlier in [&laptop, &phone] {
         assert!(!signed_in_as(earlier, "ada@example.com").await);
