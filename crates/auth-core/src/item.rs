@@ -59,6 +59,23 @@ pub(crate) async fn get(
     Ok(out.item)
 }
 
+/// Sends an update built as a transaction item (`types::Update`) on its own, as `UpdateItem`:
+/// whatever is written alone or inside a transaction is built once.
+pub(crate) fn send_update(
+    table: &Table,
+    update: aws_sdk_dynamodb::types::Update,
+) -> UpdateItemFluentBuilder {
+    table
+        .client()
+        .update_item()
+        .table_name(update.table_name)
+        .set_key(Some(update.key))
+        .update_expression(update.update_expression)
+        .set_condition_expression(update.condition_expression)
+        .set_expression_attribute_names(update.expression_attribute_names)
+        .set_expression_attribute_values(update.expression_attribute_values)
+}
+
 /// What a conditional `UpdateItem` did.
 pub(crate) enum Updated {
     /// Written; the item as it was before (`ALL_OLD`), `None` if it did not exist.

@@ -23,11 +23,6 @@ use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use time::{Duration, OffsetDateTime};
 
-/// The take: one more hit in the window's item, which expires with the window.
-const TAKE: &str = "SET #exp = :end ADD Hits :one";
-/// Only while the window has room.
-const UNDER_MAX: &str = "attribute_not_exists(Hits) OR Hits < :max";
-
 /// Takes a place in several limits at once, in one transaction: all of them or none, so a
 /// request refused by one limit uses up nothing in the others.
 pub async fn take_all(table: &Table, takes: &[(&RateLimit, &str)]) -> Result<()> {
@@ -52,48 +47,39 @@ impl RateLimit {
     /// Takes a place for `key` in the current window, or [`Error::RateLimited`] with the wait
     /// until the next window.
     pub async fn take(&self, table: &Table, key: &str) -> Result<()> {
-        let now = table.now();
-        let (index, ends_at) = self.current_window(now);
-        let result = table
-            .client()
-            .update_item()
-            .table_name(table.name())
-            .set_key(Some(self.key(key, index)))
-            .update_expression(TAKE)
-            .condition_expression(UNDER_MAX)
-            .expression_attribute_names("#exp", EXPIRES_AT)
-            .expression_attribute_values(":end", item::epoch(ends_at))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()))
-            .send()
-            .await;
-        match result {
+        let (update, limited) = self.take_update(table, key, table.now());
+        match item::send_update(table, update).send().await {
             Ok(_) => Ok(()),
-            Err(e) if is_condition_failed(&e) => Err(Error::RateLimited {
-                retry_after: ends_at - now,
-            }),
+            Err(e) if is_condition_failed(&e) => Err(limited),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// The same take as a transaction item, refused with this limit's wait.
+    /// The take as a transaction item, refused with this limit's wait.
     fn take_item(&self, table: &Table, key: &str, now: OffsetDateTime) -> TxItem {
+        let (update, limited) = self.take_update(table, key, now);
+        transaction::update(update, limited)
+    }
+
+    /// One more hit in the window's item, which expires with the window; and the refusal
+    /// when the window is full.
+    fn take_update(&self, table: &Table, key: &str, now: OffsetDateTime) -> (Update, Error) {
         let (index, ends_at) = self.current_window(now);
         let update = Update::builder()
             .table_name(table.name())
             .set_key(Some(self.key(key, index)))
-            .update_expression(TAKE)
-            .condition_expression(UNDER_MAX)
+            .update_expression("SET #exp = :end ADD Hits :one")
+            .condition_expression("attribute_not_exists(Hits) OR Hits < :max")
             .expression_attribute_names("#exp", EXPIRES_AT)
             .expression_attribute_values(":end", item::epoch(ends_at))
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()));
-        transaction::update(
-            update,
-            Error::RateLimited {
-                retry_after: ends_at - now,
-            },
-        )
+            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()))
+            .build()
+            .expect("table, key and expression are set");
+        let limited = Error::RateLimited {
+            retry_after: ends_at - now,
+        };
+        (update, limited)
     }
 
     /// The window `now` falls in: its number and when it ends.

@@ -285,7 +285,12 @@ async fn refresh_session(
 /// A fresh proof of identity for this session: `AuthenticatedAt = now`, as a transaction item
 /// to commit with whatever the proof itself writes (a cleared login throttle, a used code).
 pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
-    let update = aws_sdk_dynamodb::types::Update::builder()
+    transaction::update(authenticated_now(table, session), Error::NotFound)
+}
+
+/// `AuthenticatedAt = now` on the session item, if it still exists.
+fn authenticated_now(table: &Table, session: &Session) -> aws_sdk_dynamodb::types::Update {
+    aws_sdk_dynamodb::types::Update::builder()
         .table_name(table.name())
         .set_key(Some(item::key(
             user_pk(&session.user_id),
@@ -294,13 +299,22 @@ pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
         .update_expression("SET AuthenticatedAt = :now")
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK)
-        .expression_attribute_values(":now", epoch(table.now()));
-    transaction::update(update, Error::NotFound)
+        .expression_attribute_values(":now", epoch(table.now()))
+        .build()
+        .expect("table, key and expression are set")
 }
 
 /// Commits a fresh proof (and `also`, what the proof itself writes) in one write.
 #[tracing::instrument(skip_all, fields(user = %session.user_id))]
 pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -> Result<()> {
+    if also.is_empty() {
+        let update = item::send_update(table, authenticated_now(table, session));
+        return match update.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
+            Err(e) => Err(e.into()),
+        };
+    }
     let mut items = vec![mark_authenticated(table, session)];
     items.extend(also);
     transaction::transact(table, items).await

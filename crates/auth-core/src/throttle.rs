@@ -192,7 +192,9 @@ impl Taken {
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#wait", WAIT_UNTIL)
             .expression_attribute_names("#attempts", ATTEMPTS)
-            .expression_attribute_names("#at", ATTEMPT_AT);
+            .expression_attribute_names("#at", ATTEMPT_AT)
+            .build()
+            .expect("table, key and expression are set");
         transaction::update(
             update,
             Error::Conflict("the account changed during sign-in"),

@@ -128,11 +128,7 @@ pub(crate) fn delete_existing(
 }
 
 /// An update as a transaction item; the caller builds its key and expressions.
-pub(crate) fn update(
-    update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
-    on_failed: Error,
-) -> TxItem {
-    let update: Update = update.build().expect("table, key and expression are set");
+pub(crate) fn update(update: Update, on_failed: Error) -> TxItem {
     TxItem::new(
         TransactWriteItem::builder().update(update).build(),
         on_failed,

@@ -253,5 +253,6 @@ fn verified_email_update(
     if let Some(new) = new {
         update = update.expression_attribute_values(":new", AttributeValue::S(new.to_string()));
     }
+    let update = update.build().expect("table, key and expression are set");
     crate::transaction::update(update, Error::Conflict("the user's email changed"))
 }
