@@ -1,14 +1,26 @@
-//! The password check from the web side, the same in every example with passwords: what the
-//! request adds to the email and password (the device cookie, the client's address).
+//! Signing in with a password, the same in every example with passwords: the check with what
+//! the request adds to the email and password (the device cookie, the client's address), and
+//! the sign-in page and route an example configures ([`sign_in_router`]).
 
 use crate::client_ip::ClientIp;
 use crate::cookie::DEVICE;
+use crate::error::AppError;
+use crate::form::Form;
+use crate::form_error::FormError;
 use crate::rate_limit::POSTS_PER_CLIENT;
+use crate::session::{SignedOut, sign_in_and_redirect};
 use crate::state::AppState;
+use crate::view::SignInForm;
 use auth_core::Result;
 use auth_core::credentials::{Credentials, Verified, verify_credentials};
 use auth_core::user::User;
+use axum::Router;
+use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
 use serde::Deserialize;
 
 /// The email and password fields of sign-in and sign-up forms. Missing fields arrive empty
@@ -57,4 +69,53 @@ pub async fn check_password(
         per_client: None,
     };
     verify_credentials(&state.table, &state.hasher, credentials).await
+}
+
+/// What an example's sign-in page adds to the shared one.
+#[derive(Clone, Copy)]
+pub struct SignInPage {
+    /// Where a user goes once signed in.
+    pub next: fn(&User) -> &'static str,
+    /// The example's links under the form ("Forgot your password?", "Create one").
+    pub links: fn() -> AnyView,
+}
+
+/// `GET /sign-in` shows the form; `POST /sign-in` checks the password
+/// ([`check_sign_in`]), starts a session and sends the user on; a refusal shows the form
+/// again with the email typed and the message.
+pub fn sign_in_router(page: SignInPage) -> Router<AppState> {
+    let show = move |_: SignedOut| async move { render(page, StatusCode::OK, "", None) };
+    let submit = move |state, address, headers, form| submit(page, state, address, headers, form);
+    Router::new().route("/sign-in", get(show).post(submit))
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    page: SignInPage,
+    State(state): State<AppState>,
+    address: ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<EmailPasswordForm>,
+) -> Result<Response, AppError> {
+    match check_sign_in(&state, &headers, address, &form).await {
+        Ok(verified) => {
+            let next = (page.next)(&verified.user);
+            sign_in_and_redirect(&state, &headers, verified, next).await
+        }
+        Err(e) => {
+            FormError::from(e)
+                .render(async |status, message| {
+                    Ok(render(page, status, &form.email, Some(message)))
+                })
+                .await
+        }
+    }
+}
+
+fn render(page: SignInPage, status: StatusCode, email: &str, error: Option<String>) -> Response {
+    let body = view! {
+        <SignInForm email=email.to_owned() error=error/>
+        {(page.links)()}
+    };
+    (status, crate::view::page("Sign in", None, body)).into_response()
 }
