@@ -61,3 +61,31 @@ pub fn SignUpForm(
         </PostForm>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_about_a_field_marks_that_field_and_keeps_the_alert() {
+        let error = Some("Use at least 8 characters.".to_owned());
+        let html = crate::view::render(view! {
+            <SignUpForm email="ada@example.com" error=error error_field="password"/>
+        });
+        assert!(html.contains(r#"role="alert""#), "{html}");
+        assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 1, "{html}");
+        assert!(
+            html.contains(r#"name="password" value="" autocomplete="new-password" required aria-invalid="true" aria-describedby="password-error""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"id="password-error""#), "{html}");
+    }
+
+    #[test]
+    fn an_error_about_no_field_marks_none() {
+        let error = Some("Wrong email or password.".to_owned());
+        let html = crate::view::render(view! { <SignInForm email="" error=error/> });
+        assert!(html.contains(r#"role="alert""#), "{html}");
+        assert!(!html.contains("aria-invalid"), "{html}");
+    }
+}
