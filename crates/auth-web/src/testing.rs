@@ -386,3 +386,173 @@ pub fn location(response: &Response) -> &str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
 }
+
+/// Checks what a page needs to be usable with a screen reader and a keyboard, and that an
+/// HTML parser can check without a browser; panics with every problem found and the page.
+///
+/// - `<html lang>` is set; there is exactly one `<main>` and one `<h1>`;
+/// - every field (`<input>` other than hidden or a button, `<select>`, `<textarea>`) has a
+///   label: a wrapping `<label>`, a `<label for>`, `aria-label` or `aria-labelledby`;
+/// - every `<img>` has `alt`; every button and link has text (or `aria-label`);
+/// - ids are unique, and `aria-describedby` / `aria-labelledby` point at existing ids;
+/// - no `<!>` hydration markers are left in the page (these pages are never hydrated).
+///
+/// Colours, focus order and the like need a browser: see the passkeys example's axe-core test.
+pub fn assert_accessible(html: &str) {
+    let problems = accessibility_problems(html);
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n- {}\nin the page:\n{html}",
+        problems.join("\n- ")
+    );
+}
+
+/// The problems [`assert_accessible`] reports, one sentence each.
+pub fn accessibility_problems(html: &str) -> Vec<String> {
+    use scraper::{ElementRef, Html, Selector};
+
+    let document = Html::parse_document(html);
+    let select = |css: &str| {
+        let selector = Selector::parse(css).expect("a valid selector");
+        document.select(&selector).collect::<Vec<ElementRef<'_>>>()
+    };
+    let text = |e: &ElementRef<'_>| e.text().collect::<String>().trim().to_owned();
+    let attr = |e: &ElementRef<'_>, name: &str| {
+        e.value()
+            .attr(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let describe = |e: &ElementRef<'_>| {
+        let html = e.html();
+        match html.find('>') {
+            Some(end) => html[..=end].to_owned(),
+            None => html,
+        }
+    };
+    let mut problems = Vec::new();
+
+    if select("html[lang]")
+        .iter()
+        .all(|e| attr(e, "lang").is_none())
+    {
+        problems.push("<html> has no lang".to_owned());
+    }
+    for (element, what) in [("main", "<main>"), ("h1", "<h1>")] {
+        let count = select(element).len();
+        if count != 1 {
+            problems.push(format!("{count} {what} elements, not exactly one"));
+        }
+    }
+
+    let mut ids = std::collections::HashSet::new();
+    for element in select("[id]") {
+        let id = element.value().attr("id").unwrap_or_default();
+        if !ids.insert(id.to_owned()) {
+            problems.push(format!("the id {id:?} is used twice"));
+        }
+    }
+    for element in select("[aria-describedby], [aria-labelledby]") {
+        for name in ["aria-describedby", "aria-labelledby"] {
+            for id in element
+                .value()
+                .attr(name)
+                .unwrap_or_default()
+                .split_whitespace()
+            {
+                if !ids.contains(id) {
+                    problems.push(format!(
+                        "{} points at a missing id {id:?}",
+                        describe(&element)
+                    ));
+                }
+            }
+        }
+    }
+
+    let labelled_for: std::collections::HashSet<String> = select("label[for]")
+        .iter()
+        .filter_map(|l| attr(l, "for"))
+        .collect();
+    for field in select("input, select, textarea") {
+        let kind = field.value().attr("type").unwrap_or("text");
+        if field.value().name() == "input"
+            && ["hidden", "submit", "button", "reset", "image"].contains(&kind)
+        {
+            continue;
+        }
+        let wrapped = field
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .any(|a| a.value().name() == "label" && !text(&a).is_empty());
+        let named = attr(&field, "aria-label").is_some()
+            || attr(&field, "aria-labelledby").is_some()
+            || attr(&field, "id").is_some_and(|id| labelled_for.contains(&id));
+        if !wrapped && !named {
+            problems.push(format!("{} has no label", describe(&field)));
+        }
+    }
+
+    for image in select("img") {
+        if image.value().attr("alt").is_none() {
+            problems.push(format!("{} has no alt", describe(&image)));
+        }
+    }
+    for control in select("button, a[href]") {
+        if text(&control).is_empty() && attr(&control, "aria-label").is_none() {
+            problems.push(format!("{} has no text", describe(&control)));
+        }
+    }
+
+    if html.contains("<!>") {
+        problems.push("a <!> hydration marker is left in the page".to_owned());
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accessibility_problems;
+
+    #[test]
+    fn a_good_page_passes() {
+        let page = r#"<!DOCTYPE html><html lang="en"><head><title>T</title></head><body>
+            <main><h1>T</h1><form>
+            <label><span>Email</span><input name="email" aria-describedby="e"></label>
+            <p id="e">Wrong.</p>
+            <label for="p">Password</label><input id="p" type="password">
+            <input type="hidden" name="x"><button>Go</button>
+            <img src="a.png" alt=""></form></main></body></html>"#;
+        assert_eq!(accessibility_problems(page), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_problem_is_found() {
+        let page = r#"<!DOCTYPE html><html><body><main><h1>A</h1><h1>B</h1>
+            <input name="q"><label><input name="empty-label"></label><select></select>
+            <img src="a.png"><button> </button><a href="/x"></a>
+            <p id="d">x</p><p id="d">y</p><input aria-label="ok" aria-describedby="missing">
+            <!></main><main></main></body></html>"#;
+        let problems = accessibility_problems(page).join("\n");
+        for expected in [
+            "<html> has no lang",
+            "2 <main> elements",
+            "2 <h1> elements",
+            r#"<input name="q"> has no label"#,
+            r#"<input name="empty-label"> has no label"#,
+            "<select> has no label",
+            r#"<img src="a.png"> has no alt"#,
+            "<button> has no text",
+            r#"<a href="/x"> has no text"#,
+            r#"the id "d" is used twice"#,
+            r#"points at a missing id "missing""#,
+            "hydration marker",
+        ] {
+            assert!(
+                problems.contains(expected),
+                "{expected:?} not in:\n{problems}"
+            );
+        }
+    }
+}

@@ -3,19 +3,46 @@
 
 mod components;
 mod forms;
+mod time;
 
-pub use components::{Alert, DeleteAccount, Field, Notice, PostButton, PostForm};
+pub use components::{
+    ALERT_ID, Alert, ButtonKind, Column, DeleteAccount, Field, Notice, PostButton, PostForm, Table,
+};
 pub use forms::{SignInForm, SignUpForm};
+pub use time::{RelativeTime, format_time, relative_time};
 
 use auth_core::user::User;
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
 use leptos::prelude::*;
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// The stylesheet, served at [`STYLESHEET_PATH`] from the binary itself (no CDN, no fonts).
 pub const STYLESHEET: &str = include_str!("style.css");
 pub const STYLESHEET_PATH: &str = "/static/style.css";
+
+/// The one script of the shared pages, served at [`FOCUS_SCRIPT_PATH`]: it moves focus to the
+/// first invalid field, or to the alert, of a page that shows an error. The Content Security
+/// Policy allows no inline script, hence a file. Pages work the same without it.
+pub const FOCUS_SCRIPT: &str = include_str!("focus-error.js");
+pub const FOCUS_SCRIPT_PATH: &str = "/static/focus-error.js";
+
+/// `GET` [`FOCUS_SCRIPT_PATH`].
+pub async fn focus_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        FOCUS_SCRIPT,
+    )
+}
+
+/// Where [`crate::internals`] puts its panel: the shell ends every page with this, just
+/// before `</body></html>`. An HTML comment, so that a page without the panel shows nothing.
+pub const INTERNALS_PLACEHOLDER: &str = "<!--internals-->";
+/// The end of every page, placeholder included: what the panel replaces, found at the very
+/// end (text the user typed can contain the placeholder too, escaped or in an attribute).
+pub const PAGE_END: &str = "<!--internals--></body></html>";
 
 /// `?done=<what>` after a redirect: which confirmation a page shows. Only the names in the
 /// page's own list are shown, so nothing the URL says is reflected into the page.
@@ -36,49 +63,63 @@ impl Done {
     }
 }
 
-/// A time as every page shows it: `2026-11-24 22:07 UTC`.
-pub fn format_time(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+/// A view as HTML, without the markers Leptos leaves for hydration: `<!>` for an absent
+/// optional part or between two texts, `<!--<() />-->` for an empty `AnyView`. These pages
+/// are never hydrated, so the markers are noise. Removing them is safe: text and attribute
+/// values are escaped when rendered, so `<!` never comes from content.
+pub fn render(view: impl IntoView) -> String {
+    view.to_html()
+        .replace("<!--<() />-->", "")
+        .replace("<!>", "")
 }
 
 /// The whole HTML document: head, a header that knows who is signed in, and `body`.
+///
+/// The body is rendered first, so that the head can load the focus script only for a page
+/// that shows an error (an alert or an invalid field): every other page has no script at all.
 pub fn page(title: &str, user: Option<&User>, body: impl IntoView + 'static) -> Html<String> {
-    let title = title.to_owned();
+    let main = render(view! { <main><h1>{title.to_owned()}</h1>{body}</main> });
+    let shows_error = main.contains(r#"role="alert""#) || main.contains(r#"aria-invalid="true""#);
+    let script = shows_error.then(|| view! { <script defer src=FOCUS_SCRIPT_PATH></script> });
+    let head = render(view! {
+        <head>
+            <meta charset="utf-8"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
+            <title>{title.to_owned()}</title>
+            <link rel="stylesheet" href=STYLESHEET_PATH/>
+            {script}
+        </head>
+    });
+    let header = render(header(user));
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\">{head}<body>{header}{main}{PAGE_END}"
+    ))
+}
+
+/// The site header: the brand, and who is signed in or the way in. A long email is cut on
+/// narrow screens (see the stylesheet); its `title` keeps the whole address.
+fn header(user: Option<&User>) -> impl IntoView + use<> {
     let nav = match user {
-        Some(user) => view! {
-            <span class="who">{user.email.to_string()}</span>
-            <a href="/settings">"Settings"</a>
-            <PostButton action="/sign-out" label="Sign out"/>
+        Some(user) => {
+            let email = user.email.to_string();
+            let title = email.clone();
+            view! {
+                <span class="who" title=title>{email}</span>
+                <a href="/settings">"Settings"</a>
+                <PostButton action="/sign-out" label="Sign out"/>
+            }
+            .into_any()
         }
-        .into_any(),
         None => view! {
             <a href="/sign-in">"Sign in"</a>
             <a href="/sign-up">"Sign up"</a>
         }
         .into_any(),
     };
-    let document = view! {
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{title.clone()}</title>
-                <link rel="stylesheet" href=STYLESHEET_PATH/>
-            </head>
-            <body>
-                <header>
-                    <a class="brand" href="/">"Auth examples"</a>
-                    <nav>{nav}</nav>
-                </header>
-                <main>
-                    <h1>{title}</h1>
-                    {body}
-                </main>
-            </body>
-        </html>
-    };
-    Html(format!("<!DOCTYPE html>{}", document.to_html()))
+    view! {
+        <header>
+            <a class="brand" href="/">"Auth examples"</a>
+            <nav aria-label="Account">{nav}</nav>
+        </header>
+    }
 }

@@ -2,6 +2,7 @@
 //! DynamoDB API, a real SMTP server on loopback, and HTTP clients that behave like browsers.
 //! Codes are always read from the delivered email, never from the table.
 
+mod accessibility;
 mod change_email;
 mod codes;
 mod csrf;

@@ -2,6 +2,7 @@
 //! servers on 127.0.0.1 (a GitHub look-alike, and the dev OpenID Connect provider with signed
 //! ID tokens and a JWKS), and HTTP clients that behave like browsers.
 
+mod accessibility;
 mod accounts;
 mod github;
 mod helpers;

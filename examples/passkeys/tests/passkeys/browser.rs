@@ -1,28 +1,31 @@
 //! A real browser: headless Chromium with a virtual authenticator (the DevTools `WebAuthn`
-//! domain) signs up and signs in through the actual pages and `passkeys.js`.
+//! domain) signs up and signs in through the actual pages and `passkeys.js`; and axe-core
+//! checks those pages in both colour schemes, on a desktop and a phone.
 //!
-//! Required in CI (`CI` set): a missing Chromium fails the test. Elsewhere it is skipped,
-//! loudly.
+//! Required in CI (`CI` set): a missing Chromium or axe-core fails the test. Elsewhere it is
+//! skipped, loudly.
 
-use crate::cdp::{Chromium, find_chromium};
+use crate::cdp::{Chromium, find_axe, find_chromium};
 use crate::helpers::{app, count};
-use serde_json::json;
+use serde_json::{Value, json};
+use std::path::PathBuf;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
-    let Some(executable) = find_chromium() else {
+/// Chromium, or `None` after saying loudly why the test is skipped (outside CI).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
-            "chromium not found, and CI requires the browser test (.ci/run installs it)"
+            "chromium not found, and CI requires the browser tests (.ci/run installs it)"
         );
-        eprintln!(
-            "\n*** SKIPPED: chromium not found; the real-browser passkey test did not run ***"
-        );
+        eprintln!("\n*** SKIPPED: chromium not found; {test} did not run ***");
         eprintln!("*** install it with: apt-get install -y chromium chromium-driver ***\n");
-        return;
-    };
-    let app = app().await;
-    let mut chromium = Chromium::launch(&executable).await;
+    }
+    found
+}
+
+/// A virtual authenticator that creates and uses passkeys without asking anyone.
+async fn add_authenticator(chromium: &mut Chromium) {
     chromium.call("WebAuthn.enable", json!({})).await;
     let authenticator = json!({ "options": {
         "protocol": "ctap2",
@@ -35,6 +38,27 @@ async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
     chromium
         .call("WebAuthn.addVirtualAuthenticator", authenticator)
         .await;
+}
+
+/// Signs up through the page with `email`, ending on the home page.
+async fn sign_up_through_the_page(chromium: &mut Chromium, base: &str, email: &str) {
+    chromium.open(&format!("{base}/sign-up")).await;
+    let fill = format!(
+        "document.querySelector('input[name=email]').value = {};
+         document.querySelector('form[data-passkey]').requestSubmit()",
+        json!(email)
+    );
+    chromium.until_loaded(&fill).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
+    let Some(executable) = chromium_or_skip("the real-browser passkey test") else {
+        return;
+    };
+    let app = app().await;
+    let mut chromium = Chromium::launch(&executable).await;
+    add_authenticator(&mut chromium).await;
     let base = app.base.as_str().trim_end_matches('/').to_owned();
 
     chromium.open(&format!("{base}/sign-up")).await;
@@ -42,12 +66,7 @@ async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
         .eval("document.querySelector('[data-passkey-unsupported]').hidden")
         .await;
     assert_eq!(supported, json!(true), "the page sees WebAuthn support");
-    chromium
-        .until_loaded(
-            "document.querySelector('input[name=email]').value = 'ada@example.com';
-             document.querySelector('form[data-passkey]').requestSubmit()",
-        )
-        .await;
+    sign_up_through_the_page(&mut chromium, &base, "ada@example.com").await;
     assert_eq!(signed_in_as(&mut chromium).await, "ada@example.com");
     assert_eq!(count(&app, "PASSKEY#").await, 1);
 
@@ -74,4 +93,155 @@ async fn signed_in_as(chromium: &mut Chromium) -> String {
         .eval("location.pathname === '/' ? (document.querySelector('main strong')?.textContent ?? '') : location.pathname")
         .await;
     who.as_str().unwrap_or_default().to_owned()
+}
+
+/// Runs axe-core on every page of the example, signed out and signed in, in the light and
+/// dark colour schemes, 1280 and 375 CSS pixels wide, with the internals panel opened; fails
+/// on any serious or critical violation (contrast, names, roles…), and on a page wider than a
+/// phone's screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_serious_problem_in_either_colour_scheme_or_width() {
+    let Some(executable) = chromium_or_skip("the axe-core accessibility test") else {
+        return;
+    };
+    let Some(axe) = find_axe() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "axe-core not found, and CI requires the accessibility test (.ci/run installs it)"
+        );
+        eprintln!("\n*** SKIPPED: axe-core not found; the axe accessibility test did not run ***");
+        eprintln!("*** install it with: npm install --prefix /opt/axe axe-core@4 ***");
+        eprintln!("*** (or point AXE_CORE_JS at axe.min.js) ***\n");
+        return;
+    };
+    let axe = std::fs::read_to_string(&axe).expect("axe.min.js reads");
+    let app = app().await;
+    let mut chromium = Chromium::launch(&executable).await;
+    add_authenticator(&mut chromium).await;
+    let base = app.base.as_str().trim_end_matches('/').to_owned();
+
+    let mut problems = Vec::new();
+    for path in ["/", "/sign-in", "/sign-up", "/no-such-page"] {
+        chromium.open(&format!("{base}{path}")).await;
+        problems.extend(check_every_way(&mut chromium, &axe, path).await);
+    }
+    // A long address, to see that the header holds it on a phone.
+    let email = "ada.lovelace.countess@analytical-engine.example";
+    sign_up_through_the_page(&mut chromium, &base, email).await;
+    problems.extend(check_every_way(&mut chromium, &axe, "/ (just signed up)").await);
+    for path in ["/", "/settings"] {
+        chromium.open(&format!("{base}{path}")).await;
+        let page = format!("{path} (signed in)");
+        problems.extend(check_every_way(&mut chromium, &axe, &page).await);
+    }
+    assert!(
+        problems.is_empty(),
+        "accessibility problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The open page, checked in both colour schemes at both widths.
+async fn check_every_way(chromium: &mut Chromium, axe: &str, page: &str) -> Vec<String> {
+    chromium
+        .eval("document.querySelectorAll('details').forEach(d => d.open = true)")
+        .await;
+    chromium.eval(axe).await;
+    let mut problems = Vec::new();
+    for scheme in ["light", "dark"] {
+        for width in [1280, 375] {
+            let features = json!([{ "name": "prefers-color-scheme", "value": scheme }]);
+            chromium
+                .call(
+                    "Emulation.setEmulatedMedia",
+                    json!({ "features": features }),
+                )
+                .await;
+            let metrics = json!({
+                "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600,
+            });
+            chromium
+                .call("Emulation.setDeviceMetricsOverride", metrics)
+                .await;
+            let way = format!("{page} ({scheme}, {width} px)");
+            let scroll_width = chromium.eval("document.documentElement.scrollWidth").await;
+            if scroll_width.as_u64().is_none_or(|w| w > width) {
+                let wide = chromium
+                    .eval(&TOO_WIDE.replace("WIDTH", &width.to_string()))
+                    .await;
+                problems.push(format!(
+                    "{way}: scrolls sideways, {scroll_width} px wide, because of {wide}"
+                ));
+            }
+            if let Some(dir) = std::env::var_os("SCREENSHOTS_DIR") {
+                screenshot(chromium, &PathBuf::from(dir), &way).await;
+            }
+            let violations = chromium.eval(AXE_RUN).await;
+            for violation in violations.as_array().into_iter().flatten() {
+                problems.push(format!("{way}: {}", describe(violation)));
+            }
+        }
+    }
+    problems
+}
+
+/// With `SCREENSHOTS_DIR` set, each page is saved there as a PNG in each way it is checked,
+/// to look at.
+async fn screenshot(chromium: &mut Chromium, dir: &std::path::Path, way: &str) {
+    use base64::Engine;
+    let shot = chromium
+        .call(
+            "Page.captureScreenshot",
+            json!({ "captureBeyondViewport": true }),
+        )
+        .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().unwrap_or_default())
+        .expect("a PNG in base64");
+    let name: String = way
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    std::fs::create_dir_all(dir).expect("the screenshot folder");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
+}
+
+/// The innermost elements that reach past WIDTH pixels, named by tag and class.
+const TOO_WIDE: &str = "Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > WIDTH + 0.5)
+    .filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > WIDTH + 0.5))
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+        + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)')
+    .join(', ')";
+
+/// axe-core's serious and critical violations on the page, in short.
+const AXE_RUN: &str = "axe.run(document, { resultTypes: ['violations'] }).then(results =>
+    results.violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary),
+        })))";
+
+fn describe(violation: &Value) -> String {
+    let nodes: Vec<String> = violation["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            format!(
+                "\n      {}",
+                n.as_str().unwrap_or_default().replace('\n', " ")
+            )
+        })
+        .collect();
+    format!(
+        "{} ({}): {}{}",
+        violation["id"].as_str().unwrap_or_default(),
+        violation["impact"].as_str().unwrap_or_default(),
+        violation["help"].as_str().unwrap_or_default(),
+        nodes.concat()
+    )
 }

@@ -30,6 +30,15 @@ pub fn find_chromium() -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
+/// axe-core's `axe.min.js`: `AXE_CORE_JS` if set, else where `.ci/run` installs it
+/// (`npm install --prefix /opt/axe axe-core@4`).
+pub fn find_axe() -> Option<PathBuf> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/axe/node_modules/axe-core/axe.min.js"));
+    path.is_file().then_some(path)
+}
+
 /// A headless Chromium and one page (a target attached in flat mode).
 pub struct Chromium {
     child: Child,

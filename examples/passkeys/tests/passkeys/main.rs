@@ -1,5 +1,6 @@
 //! The passkeys example over HTTP, with software authenticators, and in a real browser.
 
+mod accessibility;
 mod browser;
 mod cdp;
 mod ceremonies;

@@ -1,6 +1,7 @@
 //! The password example end to end: the real app on a random port, a real DynamoDB API,
 //! and HTTP clients that behave like browsers.
 
+mod accessibility;
 mod account;
 mod attacks;
 mod calls;
@@ -8,6 +9,7 @@ mod cookies;
 mod csrf;
 mod fresh_proof;
 mod helpers;
+mod internals;
 mod limits;
 mod pages;
 mod sessions;

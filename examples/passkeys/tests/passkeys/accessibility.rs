@@ -1,0 +1,60 @@
+//! Every page of the example, in its main states, passes the accessibility check that runs
+//! without a browser (`auth_web::testing::assert_accessible`). The browser test (`browser`)
+//! adds axe-core's checks in Chromium, colours and widths included.
+
+use crate::helpers::{Device, app, sign_up};
+use auth_web::testing::{Browser, assert_accessible};
+use reqwest::Response;
+
+/// Checks the page a response carries (any status: refusals are pages too).
+async fn check(what: &str, response: Response) -> String {
+    let status = response.status();
+    let page = response.text().await.unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{what}: {status} is not a page: {page}"
+    );
+    assert_accessible(&page);
+    page
+}
+
+async fn check_get(browser: &Browser, path: &str) -> String {
+    check(path, browser.get(path).await).await
+}
+
+#[tokio::test]
+async fn signed_out_pages_are_accessible() {
+    let app = app().await;
+    let browser = app.browser();
+    for path in ["/", "/sign-in", "/sign-up", "/no-such-page"] {
+        check_get(&browser, path).await;
+    }
+    for path in ["/sign-in", "/sign-up"] {
+        let page = check(
+            path,
+            browser.post(path, &[("email", "ada@example.com")]).await,
+        )
+        .await;
+        assert!(page.contains("Turn JavaScript on"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn signed_in_pages_are_accessible() {
+    let app = app().await;
+    let browser = app.browser();
+    let mut device = Device::at(&app.base);
+    assert_eq!(
+        sign_up(&browser, &mut device, "ada@example.com")
+            .await
+            .status(),
+        200
+    );
+    for path in ["/", "/settings", "/settings?done=added"] {
+        check_get(&browser, path).await;
+    }
+    let without_javascript = browser
+        .post("/settings/passkeys/add", &[("name", "Phone")])
+        .await;
+    check("adding a passkey without JavaScript", without_javascript).await;
+}
