@@ -256,6 +256,10 @@ pub fn app(state: AppState, routes: Router<AppState>) -> Router {
     let router = routes
         .route("/healthz", get(healthz))
         .route(STYLESHEET_PATH, get(stylesheet))
+        .route(
+            crate::view::FOCUS_SCRIPT_PATH,
+            get(crate::view::focus_script),
+        )
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), rate_limit_middleware))
         .layer(from_fn_with_state(state.clone(), csrf_middleware))
