@@ -115,9 +115,9 @@ const SDK_OPERATIONS: [(&str, Authorized); 14] = [
 ];
 
 /// Methods called on something named `client` that are not DynamoDB operations: the SDK
-/// `Client`'s `clone` and `config`, and auth-web's `ClientIp::key` (a browser's address is a
-/// client too).
-const NOT_OPERATIONS: [&str; 3] = ["clone", "config", "key"];
+/// `Client`'s `clone` and `config`, auth-web's `ClientIp::key` (a browser's address is a
+/// client too), and `as_str` on the string that key is.
+const NOT_OPERATIONS: [&str; 4] = ["clone", "config", "key", "as_str"];
 
 /// The library sources of auth-core and auth-web, without whitespace (the test harness, which
 /// deletes tables, is not part of a running app).

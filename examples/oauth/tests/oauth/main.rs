@@ -3,6 +3,8 @@
 //! ID tokens and a JWKS), and HTTP clients that behave like browsers.
 
 mod accounts;
+mod calls;
+mod fresh_proof;
 mod github;
 mod helpers;
 mod log;

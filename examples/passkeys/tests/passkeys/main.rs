@@ -1,8 +1,10 @@
 //! The passkeys example over HTTP, with software authenticators, and in a real browser.
 
 mod browser;
+mod calls;
 mod cdp;
 mod ceremonies;
+mod fresh_proof;
 mod helpers;
 mod instances;
 mod log;
