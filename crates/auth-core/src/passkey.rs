@@ -13,10 +13,10 @@
 use crate::claim::{claim_owner, put_claim};
 use crate::item::{self, Item, user_pk};
 use crate::table::PK;
-use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
+use crate::transaction::{self, TxItem, check_exists, delete_existing, put_new, transact};
 use crate::user::{User, insert_user};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -177,38 +177,61 @@ fn passkey_from_item(item: Item) -> Result<Passkey> {
 /// The passkey with this credential id, whoever owns it: the claim, then the passkey, both
 /// read consistently. `None` for an unknown or malformed id.
 pub async fn find_passkey(table: &Table, credential_id: &str) -> Result<Option<Passkey>> {
+    match credential_owner(table, credential_id).await? {
+        Some(user_id) => get_passkey(table, &user_id, credential_id).await,
+        None => Ok(None),
+    }
+}
+
+/// The id of the user who registered this credential, from its claim: one consistent
+/// `GetItem`. `None` for an unknown or malformed id. The first half of [`find_passkey`], for a
+/// caller that runs it alongside another call (a sign-in takes its ceremony meanwhile).
+pub async fn credential_owner(table: &Table, credential_id: &str) -> Result<Option<String>> {
     if !is_valid_credential_id(credential_id) {
         return Ok(None);
     }
-    let claim_pk = credential_pk(credential_id);
-    let Some(user_id) = claim_owner(table, &claim_pk).await? else {
+    claim_owner(table, &credential_pk(credential_id)).await
+}
+
+/// The user's passkey with this credential id, read consistently; the second half of
+/// [`find_passkey`].
+pub async fn get_passkey(
+    table: &Table,
+    user_id: &str,
+    credential_id: &str,
+) -> Result<Option<Passkey>> {
+    if !is_valid_credential_id(credential_id) {
         return Ok(None);
-    };
-    item::get(table, user_pk(&user_id), passkey_sk(credential_id))
+    }
+    item::get(table, user_pk(user_id), passkey_sk(credential_id))
         .await?
         .map(passkey_from_item)
         .transpose()
 }
 
-/// After a sign-in: stores the credential as the library updated it (signature counter,
-/// backup state) and when it was used.
-#[tracing::instrument(skip(table, credential))]
-pub async fn record_passkey_use(
+/// A use of a passkey (a sign-in, a fresh proof) as a transaction item, to commit in one write
+/// with what the use gives (the session, the proof): the credential as the library updated it
+/// (signature counter, backup state) and `LastUsedAt`. A passkey deleted meanwhile fails the
+/// transaction with [`Error::NotFound`], so a deleted passkey never starts a session.
+pub fn mark_passkey_used(
     table: &Table,
     user_id: &str,
     credential_id: &str,
     credential: String,
-) -> Result<()> {
-    update_passkey(
-        table,
-        user_id,
-        credential_id,
-        [
-            ("Credential", AttributeValue::S(credential)),
-            ("LastUsedAt", item::epoch(table.now())),
-        ],
-    )
-    .await
+) -> TxItem {
+    let update = Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), passkey_sk(credential_id))))
+        .update_expression("SET #credential = :credential, #used = :now")
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_names("#credential", "Credential")
+        .expression_attribute_names("#used", "LastUsedAt")
+        .expression_attribute_values(":credential", AttributeValue::S(credential))
+        .expression_attribute_values(":now", item::epoch(table.now()))
+        .build()
+        .expect("table, key and expression are set");
+    transaction::update(update, Error::NotFound)
 }
 
 /// Gives a passkey a new name.

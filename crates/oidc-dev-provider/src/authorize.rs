@@ -1,5 +1,10 @@
 //! `GET /authorize` asks which email address to sign in as; `POST /authorize` sends the
 //! browser back to the app with a code (or with `error=access_denied`).
+//!
+//! There is no login session to reuse, so the page is a fresh login every time: `prompt=login`
+//! and `max_age` (OpenID Connect Core 3.1.2.1) are honoured by showing it, with a line saying
+//! the app asked for it, and `prompt=none` is answered `error=login_required` at once. The
+//! approval's time becomes the ID token's `auth_time`.
 
 use super::page::{error_page, html};
 use super::token::Grant;
@@ -23,6 +28,10 @@ pub(super) struct AuthorizeRequest {
     nonce: String,
     code_challenge: String,
     code_challenge_method: String,
+    /// Space-separated: `login` (sign in again), `none` (show nothing), `consent`, ….
+    prompt: String,
+    /// Seconds since the last login that the client accepts, if it said.
+    max_age: String,
     /// Only in the form: who to sign in as, and whether the user approved.
     email: String,
     decision: String,
@@ -42,7 +51,19 @@ impl AuthorizeRequest {
         if self.code_challenge.is_empty() || self.code_challenge_method != "S256" {
             return Err("PKCE with S256 is required.");
         }
+        if !self.max_age.is_empty() && self.max_age.parse::<u64>().is_err() {
+            return Err("max_age must be a whole number of seconds.");
+        }
         Ok(redirect)
+    }
+
+    fn prompts(&self, value: &str) -> bool {
+        self.prompt.split(' ').any(|p| p == value)
+    }
+
+    /// The client wants a login made now, not an earlier one reused.
+    fn asks_for_fresh_login(&self) -> bool {
+        self.prompts("login") || !self.max_age.is_empty()
     }
 }
 
@@ -50,9 +71,21 @@ pub(super) async fn show(
     State(dev): State<Arc<DevState>>,
     Query(request): Query<AuthorizeRequest>,
 ) -> Response {
-    if let Err(message) = request.check(&dev) {
-        return error_page(message);
+    let mut redirect = match request.check(&dev) {
+        Ok(redirect) => redirect,
+        Err(message) => return error_page(message),
+    };
+    if request.prompts("none") {
+        // Nobody is ever signed in here already, so a login without a page cannot happen.
+        redirect
+            .query_pairs_mut()
+            .append_pair("error", "login_required")
+            .append_pair("state", &request.state);
+        return Redirect::to(redirect.as_str()).into_response();
     }
+    let again = request.asks_for_fresh_login().then(|| {
+        view! { <p class="muted">"The app asked you to sign in again (prompt=login or max_age)."</p> }
+    });
     let hidden = [
         ("client_id", request.client_id),
         ("redirect_uri", request.redirect_uri),
@@ -60,10 +93,13 @@ pub(super) async fn show(
         ("nonce", request.nonce),
         ("code_challenge", request.code_challenge),
         ("code_challenge_method", request.code_challenge_method),
+        ("prompt", request.prompt),
+        ("max_age", request.max_age),
     ]
     .map(|(name, value)| view! { <input type="hidden" name=name value=value/> });
     let body = view! {
         <p>"Sign in as any email address. This provider exists only on this machine."</p>
+        {again}
         <form method="post" action="/authorize">
             {hidden}
             <label>
@@ -97,11 +133,16 @@ pub(super) async fn decide(
         return error_page("Enter an email address.");
     }
     let code = auth_core::random::random_secret();
+    let mut auth_time = dev.now();
+    if dev.quirks().old_auth_time {
+        auth_time -= time::Duration::HOUR;
+    }
     let grant = Grant::new(
         email,
         request.nonce,
         request.code_challenge,
         request.redirect_uri,
+        auth_time,
     );
     {
         let mut codes = lock(&dev.codes);

@@ -7,6 +7,11 @@
 //! a UserInfo endpoint. Tests use it too, told by [`Quirks`] to misbehave in the ways a provider
 //! can, or to behave in the other ways the standard allows.
 //!
+//! It keeps no login session: every authorization shows its page, so every sign-in here is a
+//! fresh one. That is how it honours `prompt=login` and `max_age` (a client asking for a fresh
+//! login gets one, and the page says it was asked), and why `prompt=none` is always answered
+//! `login_required`. Each ID token carries `auth_time`, the moment the page was approved.
+//!
 //! It knows nothing of any app: a client reads [`DevProvider::issuer`],
 //! [`DevProvider::client_id`] and [`DevProvider::client_secret`] and configures itself.
 //! Its signing key, codes and access tokens live in its own memory: it is the provider, not the
@@ -18,11 +23,13 @@ mod page;
 mod token;
 mod userinfo;
 
+use auth_core::Clock;
 use axum::Router;
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
 use token::SigningKeys;
 use url::Url;
 
@@ -50,6 +57,9 @@ pub struct Quirks {
     /// Discovery advertises no UserInfo endpoint (OpenID Connect Discovery 1.0, section 3, only
     /// recommends one).
     pub no_userinfo_endpoint: bool,
+    /// `auth_time` is an hour before the approval: the provider reused an old login although
+    /// the client asked for a fresh one.
+    pub old_auth_time: bool,
 }
 
 /// A running dev provider.
@@ -70,6 +80,8 @@ struct DevState {
     /// Issued access tokens, so that UserInfo answers only to those.
     access_tokens: Mutex<HashMap<String, token::AccessGrant>>,
     quirks: Mutex<Quirks>,
+    /// What time it is for `auth_time`, `iat` and `exp`: the system's, or a test's.
+    clock: Mutex<Clock>,
 }
 
 impl DevProvider {
@@ -90,6 +102,7 @@ impl DevProvider {
             codes: Mutex::default(),
             access_tokens: Mutex::default(),
             quirks: Mutex::default(),
+            clock: Mutex::new(Clock::system()),
         });
         let app = router(inner.clone());
         tokio::spawn(async move {
@@ -120,11 +133,21 @@ impl DevProvider {
     pub fn set_quirks(&self, quirks: Quirks) {
         *lock(&self.inner.quirks) = quirks;
     }
+
+    /// Tells the time by `clock` from now on: a test gives it the app's manual clock, so that
+    /// the tokens it signs move in time with the app that checks them.
+    pub fn set_clock(&self, clock: Clock) {
+        *lock(&self.inner.clock) = clock;
+    }
 }
 
 impl DevState {
     fn quirks(&self) -> Quirks {
         lock(&self.quirks).clone()
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        lock(&self.clock).now()
     }
 }
 

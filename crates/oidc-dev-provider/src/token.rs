@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use openidconnect::core::{
     CoreGenderClaim, CoreIdToken, CoreIdTokenClaims, CoreIdTokenFields, CoreJwsSigningAlgorithm,
     CoreRsaPrivateSigningKey, CoreTokenResponse, CoreTokenType,
@@ -22,6 +22,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
+use time::OffsetDateTime;
 
 /// How long a code can wait for its exchange.
 const CODE_LIFETIME: StdDuration = StdDuration::from_secs(300);
@@ -35,6 +36,8 @@ pub(super) struct Grant {
     nonce: String,
     code_challenge: String,
     redirect_uri: String,
+    /// When the user approved: the ID token's `auth_time`.
+    auth_time: OffsetDateTime,
     issued: Instant,
 }
 
@@ -44,12 +47,14 @@ impl Grant {
         nonce: String,
         code_challenge: String,
         redirect_uri: String,
+        auth_time: OffsetDateTime,
     ) -> Self {
         Self {
             email,
             nonce,
             code_challenge,
             redirect_uri,
+            auth_time,
             issued: Instant::now(),
         }
     }
@@ -181,7 +186,7 @@ fn token_response(
     grant: &Grant,
     quirks: &Quirks,
 ) -> Result<CoreTokenResponse, String> {
-    let now = Utc::now();
+    let now = chrono_time(dev.now());
     let (issued, expires) = if quirks.expired_id_token {
         (now - Duration::hours(2), now - Duration::hours(1))
     } else {
@@ -209,7 +214,8 @@ fn token_response(
         ),
         EmptyAdditionalClaims {},
     )
-    .set_nonce(Some(Nonce::new(nonce.into())));
+    .set_nonce(Some(Nonce::new(nonce.into())))
+    .set_auth_time(Some(chrono_time(grant.auth_time)));
     let id_token = CoreIdToken::new(
         claims,
         &dev.keys.key,
@@ -230,6 +236,11 @@ fn token_response(
     );
     response.set_expires_in(Some(&ACCESS_TOKEN_LIFETIME));
     Ok(response)
+}
+
+/// A time in the type `openidconnect`'s claims take.
+fn chrono_time(t: OffsetDateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or_default()
 }
 
 /// `email` and `email_verified` in the ID token, unless the quirk keeps them for UserInfo.

@@ -149,6 +149,72 @@ async fn email_only_in_userinfo_leaves_the_id_token_with_just_the_subject() {
 }
 
 #[tokio::test]
+async fn every_sign_in_is_a_fresh_login_whose_time_is_the_id_tokens_auth_time() {
+    let dev = start();
+    let start_time = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let clock = auth_core::Clock::manual(start_time);
+    dev.set_clock(clock.clone());
+    clock.advance(time::Duration::minutes(30));
+    let claims = id_token_claims(&tokens_for(&dev, "grace@example.com").await);
+    let approved = clock.now().unix_timestamp();
+    assert_eq!(claims["auth_time"], approved);
+    assert_eq!(
+        claims["iat"], approved,
+        "the tokens follow the clock it was given"
+    );
+
+    dev.set_quirks(Quirks {
+        old_auth_time: true,
+        ..Quirks::default()
+    });
+    let claims = id_token_claims(&tokens_for(&dev, "grace@example.com").await);
+    assert_eq!(claims["auth_time"], approved - 3600, "an old login, reused");
+}
+
+#[tokio::test]
+async fn asked_for_a_fresh_login_it_shows_its_page_and_says_so() {
+    let dev = start();
+    let authorize = |extra: &str| {
+        format!(
+            "{}/authorize?client_id={}&redirect_uri={REDIRECT}&state=s&nonce=n&code_challenge=c&code_challenge_method=S256{extra}",
+            dev.issuer(),
+            dev.client_id()
+        )
+    };
+    let plain = http().get(authorize("")).send().await.unwrap();
+    assert!(!plain.text().await.unwrap().contains("sign in again"));
+    for extra in [
+        "&prompt=login",
+        "&max_age=0",
+        "&prompt=consent%20login&max_age=60",
+    ] {
+        let page = http().get(authorize(extra)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{extra}");
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("The app asked you to sign in again"),
+            "{extra}: {page}"
+        );
+        assert!(page.contains(r#"name="prompt""#) && page.contains(r#"name="max_age""#));
+    }
+
+    let none = http().get(authorize("&prompt=none")).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::SEE_OTHER);
+    let back = Url::parse(none.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+    let query: Vec<(String, String)> = back.query_pairs().into_owned().collect();
+    assert!(
+        query.contains(&("error".into(), "login_required".into())),
+        "{back}"
+    );
+    assert!(query.contains(&("state".into(), "s".into())), "{back}");
+
+    let bad = http().get(authorize("&max_age=soon")).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn userinfo_refuses_tokens_it_did_not_issue() {
     let dev = start();
     let missing = user_info(&dev, None).await;

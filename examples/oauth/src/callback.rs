@@ -6,18 +6,24 @@
 //! 3. The provider's own `error` (usually: the user said no) is shown in words.
 //! 4. Trade the code and PKCE verifier for tokens and a verified identity
 //!    (`Provider::finish`: GitHub's API, or a fully verified ID token).
-//! 5. Linking: the signed-in user must be the one who started; then the account claim and the
-//!    link item are written in one transaction (only when it fails is the claim read, to
-//!    tell "linked to you already" from "linked to someone else").
-//! 6. Signing in: the claim `OAUTH#<provider>#<subject>` names the user (one read); a session
+//! 5. Linking: the signed-in user must be the one who started, with a proof still fresh
+//!    (else: prove it, then link again); then the account claim and the link item are written
+//!    in one transaction (only when it fails is the claim read, to tell "linked to you
+//!    already" from "linked to someone else").
+//! 6. A fresh proof (`crate::reauth`): the signed-in user must be the one who started, the
+//!    claim must name them (one read), and a provider's `auth_time` must not be older than the
+//!    flow; then `AuthenticatedAt = now` (one write). Nothing else is ever written: a proof
+//!    with an account that is not linked signs nobody up.
+//! 7. Signing in: the claim `OAUTH#<provider>#<subject>` names the user (one read); a session
 //!    starts (one write). A claim dies in the same transaction as its user, so no user read.
-//! 7. Signing up (no claim yet): the provider must vouch for the email address; user, email
+//! 8. Signing up (no claim yet): the provider must vouch for the email address; user, email
 //!    claim, account claim, link and the first session are written in one transaction. An
 //!    email that already has an account is refused: accounts are never merged silently.
 
 use crate::OAuth;
-use crate::flow_cookie::{self, Flow};
+use crate::flow_cookie::{self, Flow, Purpose};
 use crate::provider::{Identity, Provider};
+use crate::reauth::{not_proved, proof_url};
 use crate::refusal::{provider_error, provider_failed, refused};
 use auth_core::Error;
 use auth_core::email::EmailAddress;
@@ -25,8 +31,10 @@ use auth_core::oauth_account::{
     create_user_with_oauth_account, find_user_id_by_oauth_account, link_oauth_account,
 };
 use auth_core::random::constant_time_eq;
+use auth_core::session::{is_fresh, record_proof};
 use auth_core::user::new_user;
 use auth_web::AuthUser;
+use auth_web::reauth::return_to;
 use auth_web::session::{new_account_session, start_session};
 use auth_web::{AppError, AppState, MaybeUser};
 use axum::extract::{Path, RawQuery, State};
@@ -36,6 +44,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use axum_extra::extract::CookieJar;
 use std::collections::HashMap;
+use time::OffsetDateTime;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-in/{provider}/callback", get(callback))
@@ -86,7 +95,7 @@ async fn finish(
             "The answer from the provider does not belong to this sign-in (the state does not match).",
         ));
     }
-    if flow.expires_at <= state.table.now() {
+    if flow.has_expired(state.table.now()) {
         return Ok(start_again("This sign-in took longer than ten minutes."));
     }
     if let Some(error) = query.get("error") {
@@ -110,9 +119,16 @@ async fn finish(
         Ok(identity) => identity,
         Err(e) => return Ok(provider_failed(e)),
     };
-    match flow.link_user {
-        Some(user_id) => link(state, provider, session, &user_id, identity).await,
-        None => sign_in_or_up(state, provider, identity, headers).await,
+    match flow.purpose {
+        Purpose::SignIn => sign_in_or_up(state, provider, identity, headers).await,
+        Purpose::Link { user_id } => link(state, provider, session, &user_id, identity).await,
+        Purpose::Reauth { user_id, next } => {
+            let started_at = flow.started_at;
+            prove(
+                state, provider, session, &user_id, &next, started_at, identity,
+            )
+            .await
+        }
     }
 }
 
@@ -138,6 +154,10 @@ async fn link(
             "Linking needs you to be signed in as the account that started it.",
         ));
     };
+    if !is_fresh(&session.session, &state.config.sessions, state.table.now()) {
+        let again = format!("/settings/link/{}", provider.slug);
+        return Ok(Redirect::to(&proof_url(&again)).into_response());
+    }
     let account = &identity.account;
     match link_oauth_account(&state.table, &session.user.id, account).await {
         Ok(()) => Ok(Redirect::to("/settings?done=linked").into_response()),
@@ -155,6 +175,43 @@ async fn link(
     }
 }
 
+/// Step 6, for the proof `user_id` started at `started_at`, to continue at `next`.
+async fn prove(
+    state: &AppState,
+    provider: &Provider,
+    session: Option<AuthUser>,
+    user_id: &str,
+    next: &str,
+    started_at: OffsetDateTime,
+    identity: Identity,
+) -> Result<Response, AppError> {
+    let Some(current) = session.filter(|s| s.user.id == user_id) else {
+        return Ok(start_again(
+            "Confirming it is you needs you to be signed in as the account that started it.",
+        ));
+    };
+    let name = &provider.name;
+    if identity.authenticated_at.is_some_and(|t| t < started_at) {
+        let message = format!(
+            "{name} did not ask you to sign in again: it reused an earlier sign-in, which does \
+             not confirm it is you now. Try again, and sign in at {name} when it asks."
+        );
+        return Ok(not_proved(&current, next, message));
+    }
+    let account = &identity.account;
+    let owner =
+        find_user_id_by_oauth_account(&state.table, &account.provider, &account.subject).await?;
+    if owner.as_deref() != Some(current.user.id.as_str()) {
+        let message = format!(
+            "That {name} account is not linked to your account here, so it cannot confirm it is \
+             you. Sign in with one of the accounts listed under Settings."
+        );
+        return Ok(not_proved(&current, next, message));
+    }
+    record_proof(&state.table, &current.session, vec![]).await?;
+    Ok(Redirect::to(return_to(next)).into_response())
+}
+
 fn linked_elsewhere(provider: &Provider) -> Response {
     refused(
         StatusCode::CONFLICT,
@@ -167,7 +224,7 @@ fn linked_elsewhere(provider: &Provider) -> Response {
     )
 }
 
-/// Steps 6 and 7.
+/// Steps 7 and 8.
 async fn sign_in_or_up(
     state: &AppState,
     provider: &Provider,

@@ -1,11 +1,15 @@
 //! The flow cookie: what the app must remember while the browser is at the provider (state,
-//! PKCE verifier, nonce, and whether this is a sign-in or a link), kept in the browser rather
-//! than in process memory, so any app instance can handle the callback.
+//! PKCE verifier, nonce, when it started, and whether this is a sign-in, a link or a fresh
+//! proof), kept in the browser rather than in process memory, so any app instance can handle
+//! the callback.
 //!
 //! HttpOnly (scripts never see it), SameSite=Lax (sent on the provider's top-level redirect
 //! back, not on cross-site subrequests), ten minutes, and cleared by the callback whatever the
 //! outcome: single use. It needs no signature: it only holds values the app compares with what
-//! the provider sends back, and a link also requires the signed-in user to be the one named.
+//! the provider sends back, and a link or a proof also requires the signed-in user to be the
+//! one named. Nor does `started_at` need one: moved earlier, it loosens a proof's `auth_time`
+//! check, but a flow that started earlier also expires sooner, so a login at the provider
+//! within the last ten minutes is still required.
 
 use crate::provider::FlowSecrets;
 use auth_web::AppState;
@@ -24,10 +28,29 @@ pub struct Flow {
     /// The provider's slug; the callback URL must name the same one.
     pub provider: String,
     pub secrets: FlowSecrets,
-    /// `Some(user id)` when a signed-in user is linking another account.
-    pub link_user: Option<String>,
+    pub purpose: Purpose,
+    /// When the browser was sent to the provider, by the table's clock.
     #[serde(with = "time::serde::timestamp")]
-    pub expires_at: OffsetDateTime,
+    pub started_at: OffsetDateTime,
+}
+
+/// What the callback does with the identity the provider vouches for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    /// Sign in, or sign up on a first visit.
+    SignIn,
+    /// Link the identity to this signed-in user.
+    Link { user_id: String },
+    /// Prove that the signed-in user is who they are (`crate::reauth`): the identity must be
+    /// linked to them already. Then back to `next`.
+    Reauth { user_id: String, next: String },
+}
+
+impl Flow {
+    /// True once the flow is older than [`FLOW_LIFETIME`].
+    pub fn has_expired(&self, now: OffsetDateTime) -> bool {
+        self.started_at + FLOW_LIFETIME <= now
+    }
 }
 
 /// `__Host-` prefixed over https, so no subdomain can plant one.

@@ -1,11 +1,13 @@
-//! Sign in with GitHub, Google and any OpenID Connect provider; link and unlink accounts.
-//! See this example's README for the flow, the items written and the cookies set.
+//! Sign in with GitHub, Google and any OpenID Connect provider; link and unlink accounts,
+//! delete the account; the sensitive ones after signing in again at a linked provider
+//! (`/reauth`). See this example's README for the flow, the items written and the cookies set.
 
 pub mod config;
 pub mod provider;
 
 mod callback;
 mod flow_cookie;
+mod reauth;
 mod refusal;
 mod settings;
 mod sign_in;
@@ -47,6 +49,7 @@ pub fn routes(_: &AppState, providers: Providers) -> Router<AppState> {
         .merge(sign_in::router())
         .merge(callback::router())
         .merge(settings::router())
+        .merge(reauth::router())
         .merge(sign_out_router())
         .layer(Extension(oauth))
 }

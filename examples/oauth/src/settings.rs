@@ -1,16 +1,26 @@
-//! `GET /settings`: linked accounts (link another, unlink one) and active sessions.
+//! `GET /settings`: linked accounts (link another, unlink one), active sessions, and deleting
+//! the account.
 //!
 //! - `GET /settings/link/<provider>` starts the same flow as signing in, with the user's id in
 //!   the flow cookie; the callback links instead of signing in.
 //! - `POST /settings/unlink` (`account` = `<provider>#<subject>`) deletes the account claim and
 //!   the link in one transaction, never the last way to sign in.
-//! - Active sessions, with their routes, come from `auth_web::active_sessions`.
+//! - Active sessions, with their routes, come from `auth_web::active_sessions`; deleting the
+//!   account from `auth_web::account::delete_account_router`.
+//!
+//! Linking, unlinking, signing out everywhere and deleting need a fresh proof
+//! ([`FreshUser`]): an older session is sent to sign in again at a linked provider first
+//! (`crate::reauth`). Another account in the hands of whoever stole a session would be a way
+//! back in after the session ends.
 
 use crate::OAuth;
+use crate::flow_cookie::Purpose;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_account};
+use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
-use auth_web::view::{Alert, Notice, PostButton, format_time, page};
+use auth_web::reauth::FreshUser;
+use auth_web::view::{Alert, DeleteAccount, Done, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -26,13 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/link/{provider}", get(link))
         .route("/settings/unlink", post(unlink))
         .merge(active_sessions_router())
-}
-
-/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
-#[derive(Default, Deserialize)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
+        .merge(delete_account_router())
 }
 
 async fn show(
@@ -41,13 +45,15 @@ async fn show(
     current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = match done.done.as_deref() {
-        Some("linked") => Some("The account was linked: you can now sign in with it too."),
-        Some("already") => Some("That account was linked to yours already."),
-        Some("unlinked") => Some("The account was unlinked."),
-        Some("revoked") => Some(REVOKED_NOTICE),
-        _ => None,
-    };
+    let notice = done.notice(&[
+        (
+            "linked",
+            "The account was linked: you can now sign in with it too.",
+        ),
+        ("already", "That account was linked to yours already."),
+        ("unlinked", "The account was unlinked."),
+        ("revoked", REVOKED_NOTICE),
+    ]);
     render(&state, &oauth, &current, StatusCode::OK, notice, None).await
 }
 
@@ -56,7 +62,7 @@ async fn render(
     oauth: &OAuth,
     current: &AuthUser,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let user = &current.user;
@@ -76,7 +82,7 @@ async fn render(
         .collect::<Vec<_>>();
     let sessions = active_sessions(state, current).await?;
     let body = view! {
-        <Notice message=notice.map(str::to_owned)/>
+        <Notice message=notice/>
         <section>
             <h2>"Linked accounts"</h2>
             <Alert message=error/>
@@ -91,6 +97,7 @@ async fn render(
             <ul class="providers">{links}</ul>
         </section>
         {sessions}
+        <DeleteAccount/>
     };
     Ok((status, page("Settings", Some(user), body)).into_response())
 }
@@ -118,11 +125,14 @@ fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> impl I
 async fn link(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
-    Ok(start_flow(&state, &oauth, provider, Some(current.user.id)).await)
+    let purpose = Purpose::Link {
+        user_id: current.user.id,
+    };
+    Ok(start_flow(&state, &oauth, provider, purpose).await)
 }
 
 #[derive(Default, Deserialize)]
@@ -134,7 +144,7 @@ struct UnlinkForm {
 async fn unlink(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
     Form(form): Form<UnlinkForm>,
 ) -> Result<Response, AppError> {
     let Some((provider, subject)) = form.account.split_once('#') else {

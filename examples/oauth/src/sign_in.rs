@@ -11,7 +11,7 @@
 //! 3. Redirect (303) the browser to the provider.
 
 use crate::OAuth;
-use crate::flow_cookie::{self, FLOW_LIFETIME, Flow};
+use crate::flow_cookie::{self, Flow, Purpose};
 use crate::provider::Provider;
 use crate::refusal::provider_failed;
 use auth_web::view::page;
@@ -126,26 +126,28 @@ async fn start(
         return Ok(Redirect::to("/").into_response());
     }
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
-    Ok(start_flow(&state, &oauth, provider, None).await)
+    Ok(start_flow(&state, &oauth, provider, Purpose::SignIn).await)
 }
 
-/// Steps 1–3 above, for a sign-in (`link_user` is `None`) or for linking to that user.
+/// Steps 1–3 above, for a sign-in, a link or a fresh proof (which asks the provider for a
+/// fresh login).
 pub(crate) async fn start_flow(
     state: &AppState,
     oauth: &OAuth,
     provider: &Provider,
-    link_user: Option<String>,
+    purpose: Purpose,
 ) -> Response {
     let redirect = provider.redirect_uri(state.origin());
-    let (url, secrets) = match provider.start(&oauth.http, &redirect).await {
+    let fresh_login = matches!(purpose, Purpose::Reauth { .. });
+    let (url, secrets) = match provider.start(&oauth.http, &redirect, fresh_login).await {
         Ok(started) => started,
         Err(e) => return provider_failed(e),
     };
     let flow = Flow {
         provider: provider.slug.clone(),
         secrets,
-        link_user,
-        expires_at: state.table.now() + FLOW_LIFETIME,
+        purpose,
+        started_at: state.table.now(),
     };
     let jar = CookieJar::new().add(flow_cookie::set(state, &flow));
     (jar, Redirect::to(url.as_str())).into_response()

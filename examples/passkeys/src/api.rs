@@ -1,18 +1,23 @@
 //! The JSON side of the ceremonies: what `passkeys.js` posts and reads back.
 //!
 //! Every answer is JSON, errors included (`{"error": "…"}` with a 4xx or 5xx status), so the
-//! script can show the message in the page. The layers every POST passes (the CSRF origin
-//! check, the per-IP limit) still answer with their own pages; the script shows their status.
+//! script can show the message in the page. A session whose proof of identity is too old for
+//! the action is one of them too: 403 with `"reauth": "/reauth?next=…"`, where the script
+//! sends the browser (it cannot follow a redirect to a page in place of JSON). The layers every
+//! POST passes (the CSRF origin check, the per-IP limit) still answer with their own pages; the
+//! script shows their status.
 
-use auth_web::AppError;
-use auth_web::AppState;
+use auth_core::TxItem;
+use auth_core::session::is_fresh;
 use auth_web::cookie::CookieJar;
 use auth_web::error::{log, with_retry_after};
+use auth_web::reauth::proof_url;
 use auth_web::session::start_session;
+use auth_web::{AppError, AppState, AuthUser, MaybeUser};
 use axum::Json;
-use axum::extract::{FromRequest, Request};
-use axum::http::HeaderMap;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,6 +29,8 @@ pub struct ApiError {
     status: StatusCode,
     message: String,
     retry_after: Option<time::Duration>,
+    /// Where to prove who the user is before trying again (a stale session).
+    reauth: Option<String>,
 }
 
 impl ApiError {
@@ -32,6 +39,7 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            reauth: None,
         }
     }
 
@@ -55,6 +63,7 @@ impl From<AppError> for ApiError {
             status: explanation.status,
             message: explanation.message,
             retry_after: explanation.retry_after,
+            reauth: None,
         }
     }
 }
@@ -68,7 +77,11 @@ impl From<auth_core::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::info!(status = %self.status, message = %self.message, "passkey request refused");
-        let response = (self.status, Json(json!({ "error": self.message }))).into_response();
+        let body = match self.reauth {
+            Some(reauth) => json!({ "error": self.message, "reauth": reauth }),
+            None => json!({ "error": self.message }),
+        };
+        let response = (self.status, Json(body)).into_response();
         with_retry_after(response, self.retry_after)
     }
 }
@@ -92,21 +105,64 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// A successful finish: where the script should go next.
-#[derive(Serialize)]
-pub struct Next {
-    pub redirect: &'static str,
+/// The signed-in user, for a JSON endpoint: signed out is a JSON refusal (401), not the
+/// redirect to the sign-in page that `AuthUser` answers with.
+pub struct ApiUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match MaybeUser::from_request_parts(parts, state).await? {
+            MaybeUser(Some(current)) => Ok(Self(current)),
+            MaybeUser(None) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "You are signed out. Sign in again to continue.",
+            )),
+        }
+    }
 }
 
-/// Starts a session for the user and answers where to go next, with the session cookie set
-/// (the JSON counterpart of `auth_web::session::sign_in_and_redirect`).
+/// `auth_web::reauth::FreshUser` for a JSON endpoint: a signed-in user whose session proved
+/// who they are within the re-authentication window. Otherwise 403 with
+/// `"reauth": "/reauth?next=<the page the script runs on>"`.
+pub struct FreshApiUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for FreshApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ApiUser(current) = ApiUser::from_request_parts(parts, state).await?;
+        if is_fresh(&current.session, &state.config.sessions, state.table.now()) {
+            return Ok(Self(current));
+        }
+        Err(ApiError {
+            reauth: Some(proof_url(parts, state)),
+            ..ApiError::new(
+                StatusCode::FORBIDDEN,
+                "For your security, confirm it is you with a passkey first.",
+            )
+        })
+    }
+}
+
+/// A successful finish: where the script should go next.
+#[derive(Serialize)]
+pub struct Next<'a> {
+    pub redirect: &'a str,
+}
+
+/// Starts a session for the user, committing `also` (the passkey's use) in the same write, and
+/// answers where to go next, with the session cookie set (the JSON counterpart of
+/// `auth_web::session::sign_in_and_redirect`).
 pub async fn sign_in_and_answer(
     state: &AppState,
     user_id: &str,
+    also: Vec<TxItem>,
     headers: &HeaderMap,
     jar: CookieJar,
-    to: &'static str,
+    to: &str,
 ) -> Result<Response, ApiError> {
-    let cookies = start_session(state, headers, user_id, vec![], None).await?;
+    let cookies = start_session(state, headers, user_id, also, None).await?;
     Ok((jar, cookies, Json(Next { redirect: to })).into_response())
 }

@@ -20,6 +20,8 @@ pub enum Purpose {
     SignUp,
     SignIn,
     AddPasskey,
+    /// A fresh proof of identity for a signed-in user (`crate::reauth`).
+    Reauth,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Self::SignUp => "sign-up",
             Self::SignIn => "sign-in",
             Self::AddPasskey => "add-passkey",
+            Self::Reauth => "reauth",
         }
     }
 }

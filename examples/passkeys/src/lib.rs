@@ -1,11 +1,13 @@
 //! Passwordless sign-in with passkeys (WebAuthn): sign up with an email and a passkey, sign in
-//! with a discoverable passkey, and add, rename or delete passkeys in settings.
-//! See this example's README for both ceremonies, the items written and the cookies set.
+//! with a discoverable passkey, add, rename or delete passkeys in settings, and delete the
+//! account; the sensitive ones after a fresh proof with a passkey (`/reauth`).
+//! See this example's README for the ceremonies, the items written and the cookies set.
 
 mod api;
 mod authentication;
 mod ceremony;
 mod limits;
+mod reauth;
 mod registration;
 mod relying_party;
 mod script;
@@ -35,6 +37,7 @@ pub fn routes(state: &AppState) -> Result<Router<AppState>, RelyingPartyError> {
         .merge(sign_in::router())
         .merge(sign_out_router())
         .merge(settings::router())
+        .merge(reauth::router())
         .merge(script::router())
         .layer(Extension(relying_party));
     Ok(routes)

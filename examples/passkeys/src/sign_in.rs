@@ -5,14 +5,17 @@
 //! 2. `POST /sign-in/options`: stores a ceremony item, sets the ceremony cookie, answers
 //!    request options with a fresh challenge and no credential list (discoverable).
 //! 3. The browser asks the authenticator (`navigator.credentials.get`).
-//! 4. `POST /sign-in/finish` (JSON assertion): takes the ceremony, verifies the assertion
-//!    (see `authentication`), starts a session and answers `{"redirect": "/"}`.
+//! 4. `POST /sign-in/finish` (JSON assertion): takes the ceremony and reads the credential's
+//!    claim at the same time (one round trip for both), verifies the assertion (see
+//!    `authentication`), writes the session and the passkey's use in one transaction and
+//!    answers `{"redirect": "/"}`.
 
 use crate::api::{ApiError, JsonBody, sign_in_and_answer};
 use crate::ceremony::{self, Purpose};
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use crate::{RelyingParty, authentication};
+use auth_core::passkey::credential_owner;
 use auth_web::client_ip::ClientIp;
 use auth_web::view::{Alert, page};
 use auth_web::{AppState, SignedOut};
@@ -62,17 +65,20 @@ async fn finish(
     jar: CookieJar,
     JsonBody(response): JsonBody<PublicKeyCredential>,
 ) -> Result<Response, ApiError> {
-    let verified = async {
-        let (jar, _, authentication) =
-            ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None)
-                .await?;
-        let passkey = authentication::finish(&state.table, &rp, &response, authentication).await?;
-        Ok::<_, ApiError>((jar, passkey))
+    let signed_in = async {
+        // Neither call needs the other's answer: the ceremony is taken (single use) while the
+        // credential's claim names its user.
+        let credential_id = authentication::credential_id(&response);
+        let ((jar, _, authentication), owner) = tokio::try_join!(
+            ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None),
+            async { Ok::<_, ApiError>(credential_owner(&state.table, &credential_id).await?) },
+        )?;
+        let (passkey, used) =
+            authentication::finish(&state.table, &rp, &response, authentication, owner).await?;
+        sign_in_and_answer(&state, &passkey.user_id, vec![used], &headers, jar, "/").await
     };
-    match verified.await {
-        Ok((jar, passkey)) => {
-            sign_in_and_answer(&state, &passkey.user_id, &headers, jar, "/").await
-        }
+    match signed_in.await {
+        Ok(answer) => Ok(answer),
         Err(e) => Err(count_failure(&state.table, ip, e).await),
     }
 }

@@ -1,12 +1,14 @@
 // Passkeys in the browser: the only script of the passkeys example. No bundler, no CDN.
 //
 // A form marked data-passkey="create" (sign-up, add a passkey) or data-passkey="get"
-// (sign-in) runs one WebAuthn ceremony when submitted:
+// (sign-in, confirming it is you) runs one WebAuthn ceremony when submitted:
 //   1. POST its fields as JSON to data-options; the server answers WebAuthn options whose
 //      binary fields (challenge, user id, credential ids) are base64url strings.
 //   2. Turn those strings into ArrayBuffers and call navigator.credentials.create() or .get().
 //   3. Turn the credential's ArrayBuffers back into base64url and POST it as JSON to
 //      data-finish; the server answers {"redirect": "/…"} or {"error": "…"}.
+// A refusal that carries "reauth" (the session must prove it is its owner again before adding
+// a passkey) sends the browser to that page, which brings it back here afterwards.
 // On the sign-in page, browsers with passkey autofill (conditional mediation) also start a
 // ceremony at once, which completes when the user picks a passkey in the username field.
 
@@ -90,6 +92,10 @@ async function postJSON(url, body) {
     credentials: "same-origin",
   });
   const json = await response.json().catch(() => ({}));
+  if (!response.ok && json.reauth) {
+    window.location.assign(json.reauth);
+    return new Promise(() => {}); // never settles: the browser is leaving this page
+  }
   if (!response.ok) {
     throw new Error(json.error || `The app refused the request (${response.status}).`);
   }
@@ -124,9 +130,10 @@ function explain(error) {
   return error.message || String(error);
 }
 
-// Passkey autofill: a pending get() that the username field's suggestions complete. It is
-// recorded before anything is awaited, so a click always finds it: the button aborts it and
-// reuses its options (one ceremony per page, hence one ceremony cookie).
+// Passkey autofill, for a form with a field marked autocomplete="… webauthn" (sign-in): a
+// pending get() that the field's suggestions complete. It is recorded before anything is
+// awaited, so a click always finds it: the button aborts it and reuses its options (one
+// ceremony per page, hence one ceremony cookie).
 let autofill = null;
 
 function startAutofill(form) {
@@ -167,6 +174,6 @@ if (!window.PublicKeyCredential || !navigator.credentials) {
       errorBox.hidden = true;
       submitted(form).catch((error) => showError(explain(error)));
     });
-    if (form.dataset.passkey === "get") startAutofill(form);
+    if (form.querySelector('[autocomplete~="webauthn"]')) startAutofill(form);
   });
 }

@@ -1,9 +1,10 @@
 use crate::helpers::{create_user, email, get, n, s, scan_all};
 use auth_core::Error;
 use auth_core::passkey::{
-    NewPasskey, add_passkey, create_user_with_passkey, delete_passkey, find_passkey, list_passkeys,
-    record_passkey_use, rename_passkey,
+    NewPasskey, add_passkey, create_user_with_passkey, credential_owner, delete_passkey,
+    find_passkey, get_passkey, list_passkeys, mark_passkey_used, rename_passkey,
 };
+use auth_core::session::{SessionPolicy, create_session};
 use auth_core::user::{CLAIM_PK, delete_user, get_user};
 use auth_web::testing::test_table;
 
@@ -84,7 +85,9 @@ async fn passkeys_are_listed_renamed_and_their_use_recorded() {
     rename_passkey(&table, &ada.id, "cred-2", "Phone")
         .await
         .unwrap();
-    record_passkey_use(&table, &ada.id, "cred-1", "updated".into())
+    let used = mark_passkey_used(&table, &ada.id, "cred-1", "updated".into());
+    let policy = auth_core::session::SessionPolicy::default();
+    auth_core::session::create_session(&table, &policy, &ada.id, None, vec![used])
         .await
         .unwrap();
     let passkeys = list_passkeys(&table, &ada.id).await.unwrap();
@@ -109,6 +112,63 @@ async fn passkeys_are_listed_renamed_and_their_use_recorded() {
         rename_passkey(&table, "someone-else", "cred-2", "x").await,
         Err(Error::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn the_claim_and_the_passkey_can_be_read_separately() {
+    let table = test_table().await;
+    let (ada, passkey) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        credential_owner(&table, "cred-1").await.unwrap(),
+        Some(ada.id.clone())
+    );
+    assert_eq!(
+        get_passkey(&table, &ada.id, "cred-1").await.unwrap(),
+        Some(passkey)
+    );
+    for unknown in ["cred-2", "not base64url!", ""] {
+        assert_eq!(credential_owner(&table, unknown).await.unwrap(), None);
+        assert_eq!(get_passkey(&table, &ada.id, unknown).await.unwrap(), None);
+    }
+    assert_eq!(
+        get_passkey(&table, "someone-else", "cred-1").await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_passkey_use_is_committed_with_the_session_it_starts() {
+    let table = test_table().await;
+    let (ada, _) = sign_up_with(&table, "ada@example.com", new_passkey("cred-1"))
+        .await
+        .unwrap();
+    table.clock().advance(time::Duration::seconds(5));
+    let used = mark_passkey_used(&table, &ada.id, "cred-1", "counter 1".into());
+    let policy = SessionPolicy::default();
+    create_session(&table, &policy, &ada.id, None, vec![used])
+        .await
+        .unwrap();
+    let passkey = get_passkey(&table, &ada.id, "cred-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(passkey.credential, "counter 1");
+    assert_eq!(passkey.last_used_at, Some(table.now()));
+
+    // A passkey deleted meanwhile: no session either.
+    add_passkey(&table, &ada.id, new_passkey("cred-2"))
+        .await
+        .unwrap();
+    delete_passkey(&table, &ada.id, "cred-1").await.unwrap();
+    let before = scan_all(&table).await.len();
+    let used = mark_passkey_used(&table, &ada.id, "cred-1", "counter 2".into());
+    let err = create_session(&table, &policy, &ada.id, None, vec![used])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound), "{err:?}");
+    assert_eq!(scan_all(&table).await.len(), before, "nothing written");
 }
 
 #[tokio::test]

@@ -6,6 +6,10 @@
 //! 3. `GET <api>/user` gives the stable numeric id (the subject) and the login.
 //! 4. `GET <api>/user/emails` gives the addresses; only a verified primary one counts.
 //!
+//! GitHub cannot be asked for a fresh login (an OAuth app's authorize URL has no `prompt` or
+//! `max_age`), and it says nothing of when the user last signed in there: a completed
+//! authorization only shows that this browser can get GitHub to vouch for the account now.
+//!
 //! Docs: <https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps>
 
 use super::{FlowSecrets, Identity, Provider, ProviderError};
@@ -107,6 +111,7 @@ pub(super) async fn finish(
             label: user.login,
         },
         verified_email,
+        authenticated_at: None,
     })
 }
 

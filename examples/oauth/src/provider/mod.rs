@@ -48,6 +48,9 @@ pub struct Identity {
     pub account: OAuthIdentity,
     /// The email address, only if the provider says it is verified.
     pub verified_email: Option<String>,
+    /// When they last actually signed in at the provider, if it says (the ID token's
+    /// `auth_time`; GitHub never says).
+    pub authenticated_at: Option<OffsetDateTime>,
 }
 
 /// Why a flow could not be finished. Each is shown to the user as a page; none writes anything.
@@ -76,15 +79,22 @@ impl Provider {
         uri
     }
 
-    /// The provider's authorization URL for this browser, and the secrets to keep.
+    /// The provider's authorization URL for this browser, and the secrets to keep. With
+    /// `fresh_login` the provider is asked to make the user sign in again rather than reuse
+    /// their session there (OpenID Connect's `prompt=login` and `max_age=0`). GitHub's OAuth
+    /// apps have no such parameter: if the user is signed in at GitHub and has authorized the
+    /// app before, GitHub sends them straight back.
     pub async fn start(
         &self,
         http: &reqwest::Client,
         redirect: &Url,
+        fresh_login: bool,
     ) -> Result<(Url, FlowSecrets), ProviderError> {
         match &self.endpoints {
             Endpoints::GitHub { base_url, .. } => github::start(self, base_url, redirect),
-            Endpoints::Oidc { issuer } => oidc::start(self, http, issuer, redirect).await,
+            Endpoints::Oidc { issuer } => {
+                oidc::start(self, http, issuer, redirect, fresh_login).await
+            }
         }
     }
 

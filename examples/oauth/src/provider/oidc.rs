@@ -3,12 +3,15 @@
 //! 1. Discovery: `GET <issuer>/.well-known/openid-configuration`, then its `jwks_uri`; the
 //!    metadata's `issuer` must equal the configured one exactly.
 //! 2. `start`: the authorization endpoint with `state`, a `nonce`, a PKCE S256 challenge and the
-//!    scopes `openid email profile`.
+//!    scopes `openid email profile`; for a fresh proof also `prompt=login` and `max_age=0`
+//!    (sign in again, whatever session the user has at the provider).
 //! 3. `finish`: the code and the PKCE verifier go to the token endpoint (discovered again: no
 //!    state in memory); the ID token in the answer is verified: its RS256/ES256… signature
 //!    against the provider's JWKS, `iss`, `aud` (our client id), `exp` against the table's
 //!    clock, and `nonce` against the one in the flow cookie.
-//! 4. The identity is the `sub` claim.
+//! 4. The identity is the `sub` claim; `auth_time`, when present, says when the user last
+//!    signed in at the provider (a fresh proof checks it: `prompt=login` is only a request,
+//!    which the browser could even strip from the URL).
 //! 5. The email: from the ID token if it carries both `email` and `email_verified`. Otherwise
 //!    from UserInfo (the discovered `userinfo_endpoint`, asked with the access token): a
 //!    provider may put those claims only there (Core 5.4). UserInfo's `sub` must equal the ID
@@ -22,7 +25,7 @@
 use super::{FlowSecrets, Identity, Provider, ProviderError, describe};
 use auth_core::oauth_account::OAuthIdentity;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
 use openidconnect::{
     AccessToken, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndUserEmail, IssuerUrl,
@@ -53,10 +56,12 @@ pub(super) async fn start(
     http: &reqwest::Client,
     issuer: &str,
     redirect: &Url,
+    fresh_login: bool,
 ) -> Result<(Url, FlowSecrets), ProviderError> {
     let metadata = discover(provider, http, issuer).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client(provider, metadata, redirect)
+    let client = client(provider, metadata, redirect);
+    let mut request = client
         .authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
             CsrfToken::new_random,
@@ -64,8 +69,13 @@ pub(super) async fn start(
         )
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    if fresh_login {
+        request = request
+            .add_prompt(CoreAuthPrompt::Login)
+            .set_max_age(std::time::Duration::ZERO);
+    }
+    let (url, state, nonce) = request.url();
     let secrets = FlowSecrets {
         state: state.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
@@ -126,6 +136,7 @@ pub(super) async fn finish(
             label,
         },
         verified_email,
+        authenticated_at: claims.auth_time().map(offset_time),
     })
 }
 
@@ -181,6 +192,12 @@ fn client(provider: &Provider, metadata: CoreProviderMetadata, redirect: &Url) -
         Some(ClientSecret::new(provider.client_secret.clone())),
     )
     .set_redirect_uri(RedirectUrl::from_url(redirect.clone()))
+}
+
+/// A time from a claim, in the type the rest of the app uses (one out of range: as long ago as
+/// can be, so it proves nothing recent).
+fn offset_time(t: chrono::DateTime<chrono::Utc>) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t.timestamp()).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// The table's clock in the type `openidconnect` checks `exp` with.

@@ -22,6 +22,8 @@ pub async fn spawn() -> Harness {
             .map(|slug| callback_url(state.origin(), slug))
             .to_vec();
         let provider = DevProvider::start(0, redirects).expect("the dev provider starts");
+        // The provider's time moves with the app's, as real time moves for both.
+        provider.set_clock(state.table.clock().clone());
         let providers = Providers::new(vec![
             github.provider(),
             dev_provider(&provider, "google", "Google"),

@@ -4,6 +4,8 @@
 
 mod accessibility;
 mod accounts;
+mod calls;
+mod fresh_proof;
 mod github;
 mod helpers;
 mod log;

@@ -8,8 +8,13 @@
 //! 3. `POST /settings/passkeys/finish`: takes the ceremony (it must be this user's), verifies,
 //!    and writes the passkey and its credential claim in one transaction: a credential already
 //!    registered, here or on another account, is refused.
+//!
+//! Both calls need a fresh proof ([`FreshApiUser`]): a stolen session must not be able to add
+//! a key of its own. A stale one is answered 403 with `"reauth"`, and the script goes there
+//! before any prompt; a proof that went stale between the two calls is refused at the finish
+//! the same way, and nothing is written.
 
-use crate::api::{ApiError, JsonBody, Next};
+use crate::api::{ApiError, FreshApiUser, JsonBody, Next};
 use crate::ceremony::{self, Purpose};
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::NEEDS_JAVASCRIPT;
@@ -53,7 +58,7 @@ async fn without_javascript(
 async fn options(
     State(state): State<AppState>,
     Extension(rp): Extension<RelyingParty>,
-    current: AuthUser,
+    FreshApiUser(current): FreshApiUser,
     ip: ClientIp,
     jar: CookieJar,
     JsonBody(request): JsonBody<AddRequest>,
@@ -88,7 +93,7 @@ async fn options(
 async fn finish(
     State(state): State<AppState>,
     Extension(rp): Extension<RelyingParty>,
-    current: AuthUser,
+    FreshApiUser(current): FreshApiUser,
     ip: ClientIp,
     jar: CookieJar,
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,

@@ -1,8 +1,10 @@
-//! `POST /settings/passkeys/rename` and `POST /settings/passkeys/delete`: plain forms.
-//! Deleting refuses the last passkey, in the same transaction that deletes (see
+//! `POST /settings/passkeys/rename` and `POST /settings/passkeys/delete`: plain forms, each
+//! after a fresh proof (`FreshUser`: an older session is sent to `/reauth` first). Deleting
+//! refuses the last passkey, in the same transaction that deletes (see
 //! `auth_core::passkey::delete_passkey`), so an account can never be left without a way in.
 
 use auth_core::passkey::{delete_passkey, rename_passkey};
+use auth_web::reauth::FreshUser;
 use auth_web::{AppError, AppState, AuthUser, Form, FormError};
 use axum::Router;
 use axum::extract::State;
@@ -26,7 +28,7 @@ struct PasskeyForm {
 
 async fn rename(
     State(state): State<AppState>,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
     let user_id = &current.user.id;
@@ -36,7 +38,7 @@ async fn rename(
 
 async fn delete(
     State(state): State<AppState>,
-    current: AuthUser,
+    FreshUser(current): FreshUser,
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
     let user_id = &current.user.id;

@@ -1,13 +1,16 @@
-//! `GET /settings`: the user's passkeys, with forms to add, rename and delete them, and the
-//! active sessions (`auth_web::sessions`).
+//! `GET /settings`: the user's passkeys, with forms to add, rename and delete them, the active
+//! sessions (`auth_web::active_sessions`), and deleting the account
+//! (`auth_web::account::delete_account_router`). Everything here but the page itself and
+//! signing one other session out needs a fresh proof (`crate::reauth`).
 
 mod add;
 mod manage;
 
 use crate::script::passkey_support;
 use auth_core::passkey::{Passkey, list_passkeys};
+use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
-use auth_web::view::{Alert, Notice, PostButton, format_time, page};
+use auth_web::view::{Alert, DeleteAccount, Done, Notice, PostButton, format_time, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -15,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,13 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(add::router())
         .merge(manage::router())
         .merge(active_sessions_router())
-}
-
-/// Which confirmation to show after a redirect; a fixed set, so nothing is reflected.
-#[derive(Default, Deserialize)]
-struct Done {
-    #[serde(default)]
-    done: Option<String>,
+        .merge(delete_account_router())
 }
 
 async fn show(
@@ -37,13 +33,12 @@ async fn show(
     current: AuthUser,
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
-    let notice = match done.done.as_deref() {
-        Some("added") => Some("Your new passkey was added."),
-        Some("renamed") => Some("The passkey was renamed."),
-        Some("deleted") => Some("The passkey was deleted."),
-        Some("revoked") => Some(REVOKED_NOTICE),
-        _ => None,
-    };
+    let notice = done.notice(&[
+        ("added", "Your new passkey was added."),
+        ("renamed", "The passkey was renamed."),
+        ("deleted", "The passkey was deleted."),
+        ("revoked", REVOKED_NOTICE),
+    ]);
     render(&state, &current, StatusCode::OK, notice, None).await
 }
 
@@ -52,7 +47,7 @@ pub(crate) async fn render(
     state: &AppState,
     current: &AuthUser,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let passkeys = list_passkeys(&state.table, &current.user.id).await?;
@@ -63,7 +58,7 @@ pub(crate) async fn render(
         .collect::<Vec<_>>();
     let sessions = active_sessions(state, current).await?;
     let body = view! {
-        <Notice message=notice.map(str::to_owned)/>
+        <Notice message=notice/>
         <Alert message=error/>
         <section>
             <h2>"Your passkeys"</h2>
@@ -85,6 +80,7 @@ pub(crate) async fn render(
             </form>
         </section>
         {sessions}
+        <DeleteAccount/>
     };
     Ok((status, page("Settings", Some(&current.user), body)).into_response())
 }

@@ -1,12 +1,13 @@
 //! A real browser: headless Chromium with a virtual authenticator (the DevTools `WebAuthn`
-//! domain) signs up and signs in through the actual pages and `passkeys.js`; and axe-core
+//! domain) signs up, signs in and confirms it is the user through the actual pages and
+//! `passkeys.js`; and axe-core
 //! checks those pages in both colour schemes, on a desktop and a phone.
 //!
 //! Required in CI (`CI` set): a missing Chromium or axe-core fails the test. Elsewhere it is
 //! skipped, loudly.
 
 use crate::cdp::{Chromium, find_axe, find_chromium};
-use crate::helpers::{app, count};
+use crate::helpers::{app, count, let_the_proof_go_stale};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -52,7 +53,7 @@ async fn sign_up_through_the_page(chromium: &mut Chromium, base: &str, email: &s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
+async fn chromium_signs_up_signs_in_and_proves_it_is_the_user_through_the_pages() {
     let Some(executable) = chromium_or_skip("the real-browser passkey test") else {
         return;
     };
@@ -84,6 +85,31 @@ async fn chromium_signs_up_and_signs_in_with_a_passkey_through_the_pages() {
         count(&app, "SESSION#").await,
         1,
         "the first session was signed out"
+    );
+
+    // Later, adding a passkey needs a fresh proof: the script is sent to confirm with the
+    // passkey, and comes back to settings.
+    let_the_proof_go_stale(&app);
+    chromium.open(&format!("{base}/settings")).await;
+    chromium
+        .until_loaded("document.querySelector('form[data-passkey=\"create\"]').requestSubmit()")
+        .await;
+    let at = chromium.eval("location.pathname + location.search").await;
+    assert_eq!(at, json!("/reauth?next=%2Fsettings"));
+    chromium
+        .until_loaded("document.querySelector('form[data-passkey=\"get\"]').requestSubmit()")
+        .await;
+    let at = chromium.eval("location.pathname").await;
+    assert_eq!(at, json!("/settings"), "back where the user was");
+    let rename = "document.querySelector('form[action=\"/settings/passkeys/rename\"] \
+                  input[name=name]').value = 'Laptop';
+                  document.querySelector('form[action=\"/settings/passkeys/rename\"]').submit()";
+    chromium.until_loaded(rename).await;
+    let at = chromium.eval("location.pathname + location.search").await;
+    assert_eq!(
+        at,
+        json!("/settings?done=renamed"),
+        "proved: no second prompt"
     );
 }
 

@@ -90,6 +90,28 @@ impl Device {
         serde_json::to_value(assertion).expect("an assertion serializes")
     }
 
+    /// Answers the request options of a fresh proof, which list the account's passkeys, with
+    /// this device's passkey, listed or not (as a client that wants to try would).
+    pub fn prove(&mut self, options: Value) -> Value {
+        let mut options: RequestChallengeResponse =
+            serde_json::from_value(options).expect("request options parse");
+        assert!(
+            !options.public_key.allow_credentials.is_empty(),
+            "a proof lists the account's passkeys"
+        );
+        let (id, _) = self.credential.clone().expect("the device has a passkey");
+        options.public_key.allow_credentials = vec![AllowCredentials {
+            type_: "public-key".into(),
+            id,
+            transports: None,
+        }];
+        let assertion = self
+            .authenticator
+            .do_authentication(self.origin.clone(), options)
+            .expect("the authenticator signs");
+        serde_json::to_value(assertion).expect("an assertion serializes")
+    }
+
     /// The credential id this device registered, base64url.
     pub fn credential_id(&self) -> String {
         use base64::Engine;
@@ -144,6 +166,8 @@ pub async fn start(
     let options = json(options).await;
     let answer = if options_path.starts_with("/sign-in") {
         device.get(options.clone())
+    } else if options_path.starts_with("/reauth") {
+        device.prove(options.clone())
     } else {
         device.create(options.clone())
     };
@@ -162,6 +186,18 @@ pub async fn sign_in(browser: &Browser, device: &mut Device) -> Response {
 pub async fn add_passkey(browser: &Browser, device: &mut Device, name: &str) -> Response {
     let body = serde_json::json!({ "name": name });
     ceremony(browser, device, "/settings/passkeys/options", body).await
+}
+
+/// A fresh proof with the device's passkey, asked to come back to `/settings`.
+pub async fn reauth(browser: &Browser, device: &mut Device) -> Response {
+    let body = serde_json::json!({ "next": "/settings" });
+    ceremony(browser, device, "/reauth/options", body).await
+}
+
+/// Moves the clock past the re-authentication window: the session's proof is stale.
+pub fn let_the_proof_go_stale(app: &TestApp) {
+    app.clock()
+        .advance(auth_core::session::SessionPolicy::default().reauth_window + Duration::SECOND);
 }
 
 /// The signed-in user's email as the home page shows it, or `None` when signed out.

@@ -2,8 +2,10 @@
 
 mod accessibility;
 mod browser;
+mod calls;
 mod cdp;
 mod ceremonies;
+mod fresh_proof;
 mod helpers;
 mod instances;
 mod log;

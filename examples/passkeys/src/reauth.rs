@@ -1,0 +1,133 @@
+//! The fresh proof of this example: a passkey of the signed-in user, with user verification
+//! (a fingerprint, a face, a PIN). Adding, renaming or deleting a passkey, signing out
+//! everywhere and deleting the account need a proof younger than `REAUTH_WINDOW_SECS`; an
+//! older session is sent here (`auth_web::reauth::FreshUser`, or `crate::api::FreshApiUser`
+//! for the script's JSON calls) and comes back to where it was.
+//!
+//! 1. `GET /reauth?next=…`: a button; `passkeys.js` runs the ceremony.
+//! 2. `POST /reauth/options` (JSON `{next}`): request options that list only this user's
+//!    passkeys in `allowCredentials`, user verification required. The ceremony item (purpose
+//!    `reauth`) records the user and, as its subject, where to go afterwards.
+//! 3. The browser asks the authenticator (`navigator.credentials.get`).
+//! 4. `POST /reauth/finish` (JSON assertion): takes the ceremony (single use, and only this
+//!    user's) while reading the passkey the assertion names under this user, in one round trip;
+//!    webauthn-rs accepts only a credential the options listed. Then `AuthenticatedAt = now` and
+//!    the passkey's use go in one transaction, and the script goes to `next`.
+//!
+//! Another user's passkey is refused twice over: it is not under this user, and it was not in
+//! the list the challenge was issued for.
+
+use crate::api::{self, ApiError, ApiUser, JsonBody};
+use crate::ceremony::{self, Purpose};
+use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
+use crate::{RelyingParty, authentication};
+use auth_core::passkey::{get_passkey, list_passkeys};
+use auth_core::session::record_proof;
+use auth_web::client_ip::ClientIp;
+use auth_web::reauth::{Next, REAUTH_PATH, return_to};
+use auth_web::view::{Alert, page};
+use auth_web::{AppState, AuthUser, Form};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use leptos::prelude::*;
+use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(REAUTH_PATH, get(show).post(without_javascript))
+        .route("/reauth/options", post(options))
+        .route("/reauth/finish", post(finish))
+}
+
+async fn show(current: AuthUser, Query(next): Query<Next>) -> Response {
+    render(&current, return_to(&next.next), StatusCode::OK, None)
+}
+
+async fn without_javascript(current: AuthUser, Form(next): Form<Next>) -> Response {
+    let error = Some(NEEDS_JAVASCRIPT.into());
+    render(
+        &current,
+        return_to(&next.next),
+        StatusCode::BAD_REQUEST,
+        error,
+    )
+}
+
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
+async fn options(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ApiUser(current): ApiUser,
+    ip: ClientIp,
+    jar: CookieJar,
+    JsonBody(request): JsonBody<Next>,
+) -> Result<Response, ApiError> {
+    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
+    let user_id = current.user.id.as_str();
+    let passkeys = list_passkeys(&state.table, user_id).await?;
+    let (options, authentication) = authentication::start_for_user(&rp, &passkeys)?;
+    let next = return_to(&request.next);
+    let jar = ceremony::start(
+        &state,
+        jar,
+        Purpose::Reauth,
+        Some(user_id),
+        Some(next),
+        &authentication,
+    )
+    .await?;
+    Ok((jar, Json(options)).into_response())
+}
+
+#[tracing::instrument(skip_all, fields(user = %current.user.id))]
+async fn finish(
+    State(state): State<AppState>,
+    Extension(rp): Extension<RelyingParty>,
+    ApiUser(current): ApiUser,
+    ip: ClientIp,
+    jar: CookieJar,
+    JsonBody(response): JsonBody<PublicKeyCredential>,
+) -> Result<Response, ApiError> {
+    let proved = async {
+        let user_id = current.user.id.as_str();
+        let credential_id = authentication::credential_id(&response);
+        let ((jar, ceremony, authentication), stored) = tokio::try_join!(
+            ceremony::finish::<PasskeyAuthentication>(&state, jar, Purpose::Reauth, Some(user_id)),
+            async { Ok::<_, ApiError>(get_passkey(&state.table, user_id, &credential_id).await?) },
+        )?;
+        let used = authentication::finish_for_user(
+            &state.table,
+            &rp,
+            &response,
+            &authentication,
+            stored.as_ref(),
+        )?;
+        record_proof(&state.table, &current.session, vec![used]).await?;
+        let next = return_to(ceremony.subject.as_deref().unwrap_or_default()).to_owned();
+        Ok::<_, ApiError>((jar, next))
+    };
+    match proved.await {
+        Ok((jar, next)) => Ok((jar, Json(api::Next { redirect: &next })).into_response()),
+        Err(e) => Err(count_failure(&state.table, ip, e).await),
+    }
+}
+
+fn render(current: &AuthUser, next: &str, status: StatusCode, error: Option<String>) -> Response {
+    let next = next.to_owned();
+    let body = view! {
+        <p>"For your security, confirm it is you with one of your passkeys before you continue."</p>
+        <Alert message=error/>
+        {passkey_support()}
+        <form method="post" action=REAUTH_PATH data-passkey="get"
+            data-options="/reauth/options" data-finish="/reauth/finish">
+            <input type="hidden" name="next" value=next/>
+            <button type="submit">"Confirm with a passkey"</button>
+        </form>
+    };
+    (status, page("Confirm it is you", Some(&current.user), body)).into_response()
+}
