@@ -36,10 +36,8 @@ pub struct Ceremony {
     /// The signed-in user who started it, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// Whatever else the app needs to finish it (an email address, a display name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// The WebAuthn library's state, serialized by the app.
+    /// What the app keeps to finish it, serialized by the app: the WebAuthn library's state,
+    /// and whatever else it needs (the email of a sign-up, the name of a new passkey).
     pub state: String,
     #[serde(with = "time::serde::timestamp")]
     pub expires_at: OffsetDateTime,
@@ -66,7 +64,6 @@ pub async fn start_ceremony(
     table: &Table,
     purpose: &str,
     user_id: Option<&str>,
-    subject: Option<&str>,
     state: String,
 ) -> Result<String> {
     let token = random_secret();
@@ -77,7 +74,6 @@ pub async fn start_ceremony(
         ceremony: Ceremony {
             purpose: purpose.to_owned(),
             user_id: user_id.map(str::to_owned),
-            subject: subject.map(str::to_owned),
             state,
             expires_at: table.now() + CEREMONY_TIMEOUT,
         },

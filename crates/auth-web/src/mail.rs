@@ -245,9 +245,8 @@ impl Mailer for SmtpMailer {
 /// The mailer the environment asks for: SMTP when `SMTP_URL` is set (then `MAIL_FROM` must
 /// be too), the console otherwise. Reads `.env` like [`crate::Config::from_env`].
 pub fn mailer_from_env() -> Result<Arc<dyn Mailer>, MailConfigError> {
-    // A missing .env file is the normal case.
-    let _ = dotenvy::dotenv();
-    let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    crate::config::load_dotenv();
+    let var = crate::config::var;
     let Some(url) = var("SMTP_URL") else {
         return Ok(Arc::new(ConsoleMailer));
     };

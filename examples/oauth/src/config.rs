@@ -12,6 +12,7 @@
 //! nothing of this app, so [`dev_provider`] turns what it tells a client into a [`Provider`].
 
 use crate::provider::{Endpoints, Provider};
+use auth_web::config::{ConfigError, flag, parsed, var};
 use oidc_dev_provider::DevProvider;
 use url::Url;
 
@@ -28,9 +29,10 @@ impl Providers {
         Self(providers)
     }
 
-    /// Reads the environment (problems are logged, and that provider stays off) and starts
-    /// the dev provider if asked, with its redirect URI derived from `origin`.
-    pub fn from_env(origin: &Url) -> Self {
+    /// Reads the environment (with `auth_web::config`'s one reader: a value that cannot mean
+    /// anything is an error naming the variable; a provider configured by halves is logged and
+    /// stays off) and starts the dev provider if asked, its redirect URI derived from `origin`.
+    pub fn from_env(origin: &Url) -> Result<Self, ConfigError> {
         let mut providers = Vec::new();
         if let Some((id, secret)) = credentials("GITHUB") {
             let urls = (
@@ -74,12 +76,11 @@ impl Providers {
                 ),
             }
         }
-        if var("OAUTH_DEV_PROVIDER")
-            .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
-        {
-            providers.extend(start_dev_provider(origin));
+        if flag("OAUTH_DEV_PROVIDER")?.unwrap_or(false) {
+            let port = parsed("OAUTH_DEV_PROVIDER_PORT")?.unwrap_or(0);
+            providers.extend(start_dev_provider(origin, port));
         }
-        Self(providers)
+        Ok(Self(providers))
     }
 
     pub fn get(&self, slug: &str) -> Option<&Provider> {
@@ -125,10 +126,7 @@ pub fn dev_provider(dev: &DevProvider, slug: &str, name: &str) -> Provider {
     )
 }
 
-fn start_dev_provider(origin: &Url) -> Option<Provider> {
-    let port = var("OAUTH_DEV_PROVIDER_PORT")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+fn start_dev_provider(origin: &Url, port: u16) -> Option<Provider> {
     let redirect = origin.join("sign-in/dev/callback").ok()?;
     match DevProvider::start(port, vec![redirect]) {
         Ok(dev) => Some(dev_provider(&dev, "dev", "the local dev provider")),
@@ -137,13 +135,6 @@ fn start_dev_provider(origin: &Url) -> Option<Provider> {
             None
         }
     }
-}
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 /// `<PREFIX>_CLIENT_ID` and `<PREFIX>_CLIENT_SECRET`, both or neither.

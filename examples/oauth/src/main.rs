@@ -3,8 +3,11 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    auth_web::server::run("oauth", 3002, |state| {
-        oauth::routes(state, oauth::Providers::from_env(state.origin()))
+    auth_web::server::try_run("oauth", 3002, |state| {
+        Ok::<_, auth_web::config::ConfigError>(oauth::routes(
+            state,
+            oauth::Providers::from_env(state.origin())?,
+        ))
     })
     .await
 }

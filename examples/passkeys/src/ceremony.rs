@@ -7,7 +7,7 @@
 //! right user. Nothing is kept in process memory, so any app instance can finish it.
 
 use crate::api::ApiError;
-use auth_core::ceremony::{CEREMONY_TIMEOUT, Ceremony, start_ceremony, take_ceremony};
+use auth_core::ceremony::{CEREMONY_TIMEOUT, start_ceremony, take_ceremony};
 use auth_web::AppState;
 use auth_web::cookie::{CookieJar, CookieKind};
 use axum_extra::extract::cookie::SameSite;
@@ -41,35 +41,35 @@ const CEREMONY: CookieKind = CookieKind {
     same_site: SameSite::Strict,
 };
 
-/// Stores a new ceremony and returns the jar with its cookie set.
+/// Stores a new ceremony and returns the jar with its cookie set. `kept` is what the finish
+/// needs: the library's state, with what else the flow needs (an email, a name, a page).
 pub async fn start(
     state: &AppState,
     jar: CookieJar,
     purpose: Purpose,
     user_id: Option<&str>,
-    subject: Option<&str>,
-    library_state: &impl Serialize,
+    kept: &impl Serialize,
 ) -> Result<CookieJar, ApiError> {
-    let serialized = serde_json::to_string(library_state).map_err(|e| {
+    let serialized = serde_json::to_string(kept).map_err(|e| {
         tracing::error!("cannot serialize the ceremony state: {e}");
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             "The app hit an unexpected error. Please try again.",
         )
     })?;
-    let token =
-        start_ceremony(&state.table, purpose.as_str(), user_id, subject, serialized).await?;
+    let token = start_ceremony(&state.table, purpose.as_str(), user_id, serialized).await?;
     Ok(jar.add(CEREMONY.set(state, token, CEREMONY_TIMEOUT)))
 }
 
-/// Takes this browser's ceremony (single use) and returns it with the library's state,
-/// provided it has the expected purpose and was started by `user_id`. The cookie is removed.
+/// Takes this browser's ceremony (single use) and returns what it kept, provided it has the
+/// expected purpose and was started by `user_id`. The cookie is removed. A stored state that
+/// does not parse is the app's fault, not the browser's: an error, not a refusal.
 pub async fn finish<T: DeserializeOwned>(
     state: &AppState,
     jar: CookieJar,
     purpose: Purpose,
     user_id: Option<&str>,
-) -> Result<(CookieJar, Ceremony, T), ApiError> {
+) -> Result<(CookieJar, T), ApiError> {
     let gone = || ApiError::refused("This attempt expired or was already used. Please try again.");
     let token = jar
         .get(&CEREMONY.name(state))
@@ -82,9 +82,8 @@ pub async fn finish<T: DeserializeOwned>(
     if ceremony.purpose != purpose.as_str() || ceremony.user_id.as_deref() != user_id {
         return Err(gone());
     }
-    let library_state = serde_json::from_str(&ceremony.state).map_err(|e| {
-        tracing::error!("stored ceremony state does not parse: {e}");
-        gone()
+    let kept = serde_json::from_str(&ceremony.state).map_err(|e| {
+        auth_core::Error::corrupt(format!("stored ceremony state does not parse: {e}"))
     })?;
-    Ok((jar, ceremony, library_state))
+    Ok((jar, kept))
 }

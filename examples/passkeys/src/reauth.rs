@@ -72,15 +72,8 @@ async fn options(
     let passkeys = list_passkeys(&state.table, user_id).await?;
     let (options, authentication) = authentication::start_for_user(&rp, &passkeys)?;
     let next = return_to(&request.next);
-    let jar = ceremony::start(
-        &state,
-        jar,
-        Purpose::Reauth,
-        Some(user_id),
-        Some(next),
-        &authentication,
-    )
-    .await?;
+    let kept = (next, authentication);
+    let jar = ceremony::start(&state, jar, Purpose::Reauth, Some(user_id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -96,8 +89,13 @@ async fn finish(
     let proved = async {
         let user_id = current.user.id.as_str();
         let credential_id = authentication::credential_id(&response);
-        let ((jar, ceremony, authentication), stored) = tokio::try_join!(
-            ceremony::finish::<PasskeyAuthentication>(&state, jar, Purpose::Reauth, Some(user_id)),
+        let ((jar, (next, authentication)), stored) = tokio::try_join!(
+            ceremony::finish::<(String, PasskeyAuthentication)>(
+                &state,
+                jar,
+                Purpose::Reauth,
+                Some(user_id)
+            ),
             async { Ok::<_, ApiError>(get_passkey(&state.table, user_id, &credential_id).await?) },
         )?;
         let used = authentication::finish_for_user(
@@ -108,8 +106,7 @@ async fn finish(
             stored.as_ref(),
         )?;
         record_proof(&state.table, &current.session, vec![used]).await?;
-        let next = return_to(ceremony.subject.as_deref().unwrap_or_default()).to_owned();
-        Ok::<_, ApiError>((jar, next))
+        Ok::<_, ApiError>((jar, return_to(&next).to_owned()))
     };
     match proved.await {
         Ok((jar, next)) => Ok((jar, Json(api::Next { redirect: &next })).into_response()),

@@ -52,7 +52,7 @@ async fn options(
 ) -> Result<Response, ApiError> {
     CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
     let (options, authentication) = authentication::start(&rp)?;
-    let jar = ceremony::start(&state, jar, Purpose::SignIn, None, None, &authentication).await?;
+    let jar = ceremony::start(&state, jar, Purpose::SignIn, None, &authentication).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -69,7 +69,7 @@ async fn finish(
         // Neither call needs the other's answer: the ceremony is taken (single use) while the
         // credential's claim names its user.
         let credential_id = authentication::credential_id(&response);
-        let ((jar, _, authentication), owner) = tokio::try_join!(
+        let ((jar, authentication), owner) = tokio::try_join!(
             ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None),
             async { Ok::<_, ApiError>(credential_owner(&state.table, &credential_id).await?) },
         )?;

@@ -8,11 +8,12 @@
 //!    writes user + email claim + passkey + credential claim in one transaction; then starts a
 //!    session and answers `{"redirect": "/"}`.
 
+use crate::RelyingParty;
 use crate::api::{ApiError, JsonBody, Next};
 use crate::ceremony::{self, Purpose};
 use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::registration::{self, Registration};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
-use crate::{RelyingParty, registration};
 use auth_core::email::EmailAddress;
 use auth_core::passkey::create_user_with_passkey;
 use auth_core::user::{get_user_by_email, new_user};
@@ -68,15 +69,8 @@ async fn options(
         return Err(auth_core::Error::EmailTaken.into());
     }
     let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), vec![])?;
-    let jar = ceremony::start(
-        &state,
-        jar,
-        Purpose::SignUp,
-        None,
-        Some(email.as_str()),
-        &registration,
-    )
-    .await?;
+    let kept = (email, registration);
+    let jar = ceremony::start(&state, jar, Purpose::SignUp, None, &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -102,10 +96,9 @@ async fn create_account(
     jar: CookieJar,
     response: &RegisterPublicKeyCredential,
 ) -> Result<Response, ApiError> {
-    let (jar, ceremony, registration) =
-        ceremony::finish::<registration::Registration>(state, jar, Purpose::SignUp, None).await?;
+    let (jar, (email, registration)) =
+        ceremony::finish::<(EmailAddress, Registration)>(state, jar, Purpose::SignUp, None).await?;
     let new = registration::finish(rp, response, &registration, FIRST_PASSKEY_NAME)?;
-    let email = EmailAddress::parse(ceremony.subject.as_deref().unwrap_or_default())?;
     let user = new_user(&state.table, &email, None, false);
     let (session, cookie) = new_account_session(state, headers, &user.id)?;
     create_user_with_passkey(&state.table, &user, new, vec![session]).await?;

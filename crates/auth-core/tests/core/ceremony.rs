@@ -5,7 +5,7 @@ use auth_web::testing::test_table;
 #[tokio::test]
 async fn a_ceremony_is_taken_once_with_what_was_stored() {
     let table = test_table().await;
-    let token = start_ceremony(&table, "sign-in", Some("user"), Some("x"), "state".into())
+    let token = start_ceremony(&table, "sign-in", Some("user"), "state".into())
         .await
         .unwrap();
     let items = scan_all(&table).await;
@@ -20,7 +20,6 @@ async fn a_ceremony_is_taken_once_with_what_was_stored() {
     let ceremony = take_ceremony(&table, &token).await.unwrap().unwrap();
     assert_eq!(ceremony.purpose, "sign-in");
     assert_eq!(ceremony.user_id.as_deref(), Some("user"));
-    assert_eq!(ceremony.subject.as_deref(), Some("x"));
     assert_eq!(ceremony.state, "state");
     assert_eq!(ceremony.expires_at, table.now() + CEREMONY_TIMEOUT);
     assert!(scan_all(&table).await.is_empty(), "taking deletes it");
@@ -30,7 +29,7 @@ async fn a_ceremony_is_taken_once_with_what_was_stored() {
 #[tokio::test]
 async fn an_expired_ceremony_is_gone_even_before_ttl_deletes_it() {
     let table = test_table().await;
-    let token = start_ceremony(&table, "sign-in", None, None, "state".into())
+    let token = start_ceremony(&table, "sign-in", None, "state".into())
         .await
         .unwrap();
     table.clock().advance(CEREMONY_TIMEOUT);
@@ -40,7 +39,7 @@ async fn an_expired_ceremony_is_gone_even_before_ttl_deletes_it() {
 #[tokio::test]
 async fn unknown_and_malformed_tokens_find_nothing() {
     let table = test_table().await;
-    start_ceremony(&table, "sign-in", None, None, "state".into())
+    start_ceremony(&table, "sign-in", None, "state".into())
         .await
         .unwrap();
     for token in ["", "nope", &"a".repeat(5000)] {
@@ -52,7 +51,7 @@ async fn unknown_and_malformed_tokens_find_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_ten_concurrent_takes_of_one_ceremony_exactly_one_gets_it() {
     let table = test_table().await;
-    let token = start_ceremony(&table, "sign-in", None, None, "state".into())
+    let token = start_ceremony(&table, "sign-in", None, "state".into())
         .await
         .unwrap();
     let takes = (0..10).map(|_| {

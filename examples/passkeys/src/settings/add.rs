@@ -77,15 +77,8 @@ async fn options(
         .filter_map(|p| URL_SAFE_NO_PAD.decode(&p.credential_id).ok())
         .collect();
     let (options, registration) = registration::start(&rp, handle, user.email.as_str(), exclude)?;
-    let jar = ceremony::start(
-        &state,
-        jar,
-        Purpose::AddPasskey,
-        Some(&user.id),
-        Some(&name),
-        &registration,
-    )
-    .await?;
+    let kept = (name, registration);
+    let jar = ceremony::start(&state, jar, Purpose::AddPasskey, Some(&user.id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -100,14 +93,13 @@ async fn finish(
 ) -> Result<Response, ApiError> {
     let user_id = current.user.id.as_str();
     let added = async {
-        let (jar, ceremony, registration) = ceremony::finish::<registration::Registration>(
+        let (jar, (name, registration)) = ceremony::finish::<(String, registration::Registration)>(
             &state,
             jar,
             Purpose::AddPasskey,
             Some(user_id),
         )
         .await?;
-        let name = ceremony.subject.unwrap_or_default();
         let new = registration::finish(&rp, &response, &registration, &name)?;
         add_passkey(&state.table, user_id, new).await?;
         Ok::<_, ApiError>(jar)
