@@ -1,5 +1,14 @@
 //! Pages rendered on the server with Leptos: one shell, a few form components, one stylesheet.
-//! No WebAssembly and no hydration: every page is plain HTML that works with JavaScript off.
+//!
+//! Leptos is used here for its `view!` templates and `#[component]`s, rendered to a string per
+//! request (`to_html`), and for nothing else: no hydration, no signals, no WebAssembly. That is
+//! a choice, for three properties an example must keep: every page works with JavaScript off
+//! (plain HTML forms that post and redirect); there is no WebAssembly toolchain or bundler to
+//! install; and `cargo run -p <example>` is the whole story. What Leptos gives in return is
+//! HTML that is escaped by construction (text and attribute values) and components a reader
+//! recognises from any Leptos app (`<Field label=… name=…/>`, `<Table columns=… rows=…/>`).
+//! JavaScript appears only where a browser API demands it (WebAuthn), as small files the app
+//! serves itself.
 
 mod components;
 mod forms;
