@@ -127,6 +127,17 @@ pub(crate) fn delete_existing(
     TxItem::new(TransactWriteItem::builder().delete(delete).build(), missing)
 }
 
+/// A delete with no condition (an item that goes with others, if it is there at all).
+pub(crate) fn delete(table: &Table, pk: String, sk: String) -> TxItem {
+    let delete = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk, sk)))
+        .build()
+        .expect("table and key are set");
+    let write = TransactWriteItem::builder().delete(delete).build();
+    TxItem::new(write, Error::Conflict("an unconditional delete failed"))
+}
+
 /// An update as a transaction item; the caller builds its key and expressions.
 pub(crate) fn update(
     update: aws_sdk_dynamodb::types::builders::UpdateBuilder,

@@ -80,10 +80,10 @@ async fn start_reset(
 ) -> Result<CookieJar, FormError> {
     let email = EmailAddress::parse(input)
         .map_err(|e| FormError::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let client = ip.key();
+    let address = ip.key();
     let limits = [
         (&FORGOT_PASSWORD_PER_EMAIL, email.as_str()),
-        (&FORGOT_PASSWORD_PER_IP, client.as_str()),
+        (&FORGOT_PASSWORD_PER_IP, address.as_str()),
     ];
     take_all(&state.table, &limits).await?;
     let Some(user) = get_user_by_email(&state.table, &email).await? else {
