@@ -202,6 +202,11 @@ impl FactorKind {
         }
     }
 
+    /// A name for a factor of this kind, from a form: trimmed, 1 to 60 characters.
+    pub fn parse_name(self, input: &str) -> Result<String> {
+        parse_name(input, self.label())
+    }
+
     fn counted(self, factors: &mut SecondFactors) -> &mut u32 {
         match self {
             Self::SecurityKey => &mut factors.security_keys,
@@ -276,7 +281,7 @@ pub async fn add_webauthn_factor(
     }
     let factor = WebauthnFactor {
         user_id: user.id.clone(),
-        name: parse_name(&new.name, new.kind.label())?,
+        name: new.kind.parse_name(&new.name)?,
         credential_id: new.credential_id,
         kind: new.kind,
         credential: new.credential,
@@ -319,6 +324,22 @@ pub async fn list_webauthn_factors(table: &Table, user_id: &str) -> Result<Vec<W
         .collect::<Result<Vec<_>>>()?;
     factors.sort_by_key(|f| f.created_at);
     Ok(factors)
+}
+
+/// One of the user's security keys or passkeys, by credential id, read consistently; `None`
+/// for an unknown or malformed id (or another user's credential).
+pub async fn get_webauthn_factor(
+    table: &Table,
+    user_id: &str,
+    credential_id: &str,
+) -> Result<Option<WebauthnFactor>> {
+    if !is_valid_credential_id(credential_id) {
+        return Ok(None);
+    }
+    item::get(table, user_pk(user_id), factor_sk(credential_id))
+        .await?
+        .map(factor_from_item)
+        .transpose()
 }
 
 /// Gives a security key or passkey a new name.
