@@ -73,8 +73,8 @@ impl SecondFactors {
         let attributes = [
             (
                 "Totp",
-                self.totp.then(|| AttributeValue::Bool(true)),
-                new.totp.then(|| AttributeValue::Bool(true)),
+                self.totp.then_some(AttributeValue::Bool(true)),
+                new.totp.then_some(AttributeValue::Bool(true)),
             ),
             (
                 "SecurityKeys",

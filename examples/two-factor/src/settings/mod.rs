@@ -49,8 +49,15 @@ async fn show(
         ),
     ]);
     let user = &current.user;
-    let status = if user.second_factors.any() {
-        let left = remaining(&state.table, &user.id).await?;
+    // How many recovery codes are left is read beside the sessions, when 2FA is on.
+    let left = async {
+        if !user.second_factors.any() {
+            return Ok::<_, AppError>(None);
+        }
+        Ok(Some(remaining(&state.table, &user.id).await?))
+    };
+    let (left, sessions) = tokio::try_join!(left, active_sessions(&state, &current))?;
+    let status = if let Some(left) = left {
         view! {
             <p>"Two-factor authentication is " <strong>"on"</strong> ". "
                {format!("You have {left} recovery code{} left.", if left == 1 { "" } else { "s" })}</p>
@@ -63,7 +70,6 @@ async fn show(
         }
         .into_any()
     };
-    let sessions = active_sessions(&state, &current).await?;
     let body = view! {
         <Notice message=notice/>
         <section>

@@ -130,11 +130,99 @@ async fn the_settings_pages_cost() {
     browser.get("/settings").await;
     assert_eq!(
         last(&example),
-        (ops(&["BatchGetItem", "GetItem", "Query"]), 3)
+        (ops(&["BatchGetItem", "GetItem", "Query"]), 2)
     );
     browser.get("/settings/two-factor").await;
     assert_eq!(
         last(&example),
         (ops(&["BatchGetItem", "Query", "GetItem"]), 2)
     );
+}
+
+#[tokio::test]
+async fn the_reset_steps_cost() {
+    let example = spawn().await;
+    let (browser, app, _) = with_totp(&example, "ada@example.com").await;
+    browser
+        .post("/forgot-password", &[("email", "ada@example.com")])
+        .await;
+    let code = example.mail.code_for("ada@example.com").await;
+    browser
+        .post("/reset-password/verify-email", &[("code", &code)])
+        .await;
+    browser.get("/reset-password/two-factor").await;
+    // The reset session, then the user's factors.
+    assert_eq!(last(&example), (ops(&["GetItem", "GetItem"]), 2));
+    next_step(&example);
+    let code = app.code(&example);
+    let form = [("method", "totp"), ("code", code.as_str())];
+    let response = browser.post("/reset-password/two-factor", &form).await;
+    assert_eq!(location(&response), "/reset-password");
+    // The client limit; the reset session; the attempt beside the TOTP item; the step and
+    // the reset's mark in one transaction.
+    let expected = ops(&[
+        "UpdateItem",
+        "GetItem",
+        "UpdateItem",
+        "GetItem",
+        "TransactWriteItems",
+    ]);
+    assert_eq!(last(&example), (expected, 4));
+    let response = browser
+        .post("/reset-password", &[("password", NEW_PASSWORD)])
+        .await;
+    assert_eq!(location(&response), "/?done=reset");
+    // The reset ended and the hash stored in one transaction; the account's sessions and
+    // resets looked up (none left here to delete, else a BatchWriteItem per 25); the new
+    // session.
+    let expected = ops(&[
+        "UpdateItem",
+        "GetItem",
+        "TransactWriteItems",
+        "Query",
+        "Query",
+        "PutItem",
+    ]);
+    assert_eq!(last(&example), (expected, 6));
+}
+
+#[tokio::test]
+async fn removing_factors_costs() {
+    let example = spawn().await;
+    let browser = signed_up(&example, "ada@example.com").await;
+    let mut key = Key::new(&example);
+    add_factor(&browser, &mut key, "security-key", "Blue key").await;
+    // The client limit, the session, the ceremony taken, then the factor, its claim, the
+    // user's summary, the first recovery codes and the session's mark in one transaction.
+    let expected = ops(&[
+        "UpdateItem",
+        "BatchGetItem",
+        "DeleteItem",
+        "TransactWriteItems",
+    ]);
+    assert_eq!(last(&example), (expected, 4));
+    set_up_totp(&example, &browser).await;
+    let id = items(&example)
+        .await
+        .iter()
+        .find(|i| s(i, "SK").starts_with("SECOND_FACTOR#"))
+        .map(|i| s(i, "SK").trim_start_matches("SECOND_FACTOR#").to_owned())
+        .unwrap();
+    browser
+        .post(
+            "/settings/two-factor/keys/remove",
+            &[("credential_id", id.as_str())],
+        )
+        .await;
+    let expected = ops(&[
+        "UpdateItem",
+        "BatchGetItem",
+        "GetItem",
+        "TransactWriteItems",
+    ]);
+    assert_eq!(last(&example), (expected, 4));
+    let response = browser.post("/settings/two-factor/off", &[]).await;
+    assert_eq!(location(&response), "/settings?done=two-factor-off");
+    let expected = ops(&["UpdateItem", "BatchGetItem", "Query", "TransactWriteItems"]);
+    assert_eq!(last(&example), (expected, 4));
 }
