@@ -28,17 +28,15 @@ use auth_core::second_factor::{
     FactorKind, SecondFactors, get_webauthn_factor, list_webauthn_factors, record_use,
 };
 use auth_core::totp::{TotpCode, check_code};
-use auth_web::AppState;
 use auth_web::cookie::CookieJar;
 use auth_web::json::ApiError;
-use auth_web::webauthn::RelyingParty;
-use auth_web::webauthn::ceremony;
+use auth_web::view::Alert;
 use auth_web::webauthn::script::{NEEDS_JAVASCRIPT, webauthn_support};
-use auth_web::{FormError, view::Alert};
-use axum::Json;
-use axum::Router;
+use auth_web::webauthn::{RelyingParty, ceremony};
+use auth_web::{AppState, FormError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
 use leptos::prelude::*;
 use serde::Deserialize;
 use webauthn_rs::prelude::PublicKeyCredential;
