@@ -22,6 +22,10 @@ pub enum Error {
     /// The change would leave the account with no way to sign in.
     #[error("This is your only way to sign in. Add another one first.")]
     LastSignInMethod,
+    /// A second-factor code (an app's code, a recovery code) is not right, or was used
+    /// already; deliberately the same answer for both.
+    #[error("That code is not right, or it was used already.")]
+    WrongCode,
     /// The email and password do not match an account; deliberately says no more than that.
     #[error("Wrong email or password.")]
     WrongCredentials,

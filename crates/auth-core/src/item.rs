@@ -59,12 +59,13 @@ pub(crate) async fn get(
     Ok(out.item)
 }
 
-/// Sends an update built as a transaction item (`types::Update`) on its own, as `UpdateItem`:
+/// Sends an update built for a transaction (`types::Update`) on its own, as `UpdateItem`:
 /// whatever is written alone or inside a transaction is built once.
 pub(crate) fn send_update(
     table: &Table,
-    update: aws_sdk_dynamodb::types::Update,
+    update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
 ) -> UpdateItemFluentBuilder {
+    let update = update.build().expect("table, key and expression are set");
     table
         .client()
         .update_item()

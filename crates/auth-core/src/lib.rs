@@ -11,7 +11,10 @@
 //!   after wrong passwords), [`device`] (device cookies), [`rate_limit`] (per-client limits);
 //! - sessions: [`session`], [`token`] (`<uid>.<id>.<secret>` cookies);
 //! - codes by email: [`one_time_code`], [`email_verification`], [`password_reset`];
-//! - other ways in: [`oauth_account`], [`passkey`], [`ceremony`] (WebAuthn state).
+//! - other ways in: [`oauth_account`], [`passkey`], [`ceremony`] (WebAuthn state);
+//! - two-factor authentication: [`second_factor`] (which factors a user has; security keys
+//!   and passkeys as factors), [`totp`] (authenticator apps), [`recovery_codes`],
+//!   [`encryption`] (the TOTP key at rest).
 
 pub mod ceremony;
 mod claim;
@@ -20,6 +23,7 @@ pub mod credentials;
 pub mod device;
 pub mod email;
 pub mod email_verification;
+pub mod encryption;
 pub mod error;
 pub mod hasher;
 mod item;
@@ -30,10 +34,13 @@ pub mod password;
 pub mod password_reset;
 pub mod random;
 pub mod rate_limit;
+pub mod recovery_codes;
+pub mod second_factor;
 pub mod session;
 pub mod table;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 mod transaction;
 pub mod user;
 

@@ -72,7 +72,9 @@ fn passkey_sk(credential_id: &str) -> String {
     format!("PASSKEY#{credential_id}")
 }
 
-fn credential_pk(credential_id: &str) -> String {
+/// The claim on a credential id, shared by passkeys and second factors
+/// ([`crate::second_factor`]): a credential is registered once, whatever for.
+pub(crate) fn credential_pk(credential_id: &str) -> String {
     format!("CREDENTIAL#{credential_id}")
 }
 
@@ -86,11 +88,16 @@ pub fn is_valid_credential_id(id: &str) -> bool {
 
 /// A passkey name from a form: trimmed, 1 to 60 characters, no control characters.
 pub fn parse_passkey_name(input: &str) -> Result<String> {
+    parse_name(input, "passkey")
+}
+
+/// A credential's name from a form (`what` says what is named, for the message).
+pub(crate) fn parse_name(input: &str, what: &str) -> Result<String> {
     let name = input.trim();
     let length = name.chars().count();
     if length == 0 || length > MAX_NAME || name.chars().any(char::is_control) {
         return Err(Error::InvalidInput(format!(
-            "Give the passkey a name of 1 to {MAX_NAME} characters."
+            "Give the {what} a name of 1 to {MAX_NAME} characters."
         )));
     }
     Ok(name.to_owned())
@@ -228,9 +235,7 @@ pub fn mark_passkey_used(
         .expression_attribute_names("#credential", "Credential")
         .expression_attribute_names("#used", "LastUsedAt")
         .expression_attribute_values(":credential", AttributeValue::S(credential))
-        .expression_attribute_values(":now", item::epoch(table.now()))
-        .build()
-        .expect("table, key and expression are set");
+        .expression_attribute_values(":now", item::epoch(table.now()));
     transaction::update(update, Error::NotFound)
 }
 

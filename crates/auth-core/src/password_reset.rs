@@ -13,20 +13,29 @@
 //! 3. [`verify_password_reset_code`] checks the code as email verification does (expiry,
 //!    [`MAX_ATTEMPTS`](crate::one_time_code::MAX_ATTEMPTS), constant time). The right code
 //!    sets `EmailVerified`, conditioned on the attempt count read, so a code works once.
-//! 4. [`consume_password_reset_session`] deletes the item, only if `EmailVerified` and not
-//!    expired, before the app stores the new password: one reset session sets one password.
+//! 4. Two-factor authentication: a reset must never get around it. The item records at
+//!    creation whether the user has second factors (`SecondFactorRequired`); the app then
+//!    asks for one, and [`pass_second_factor`] sets `SecondFactorPassed` in one transaction
+//!    with the factor's own write.
+//! 5. [`consume_password_reset_session`] deletes the item and stores the new password hash in
+//!    one transaction: the delete only if `EmailVerified`, not expired, and the second factor
+//!    passed (or not required); the user update, when no second factor passed, only if the
+//!    user has none now (2FA may have been turned on since the reset began). One reset
+//!    session sets one password, and only as the rules say.
 
 use crate::email::EmailAddress;
 use crate::item::{self, Item, user_pk};
 use crate::one_time_code::{
     CODE_LIFETIME, CodeCheck, Judgement, MAX_RACES, OneTimeCode, StoredCode, count_wrong_attempt,
 };
+use crate::password::PasswordHash;
+use crate::second_factor::NO_SECOND_FACTOR;
 use crate::table::{EXPIRES_AT, PK};
 use crate::token::UserToken;
-use crate::transaction::Outcome;
+use crate::transaction::{self, Outcome, TxItem};
 use crate::user::{User, mark_email_verified_with};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -43,7 +52,18 @@ pub struct PasswordResetSession {
     pub email: EmailAddress,
     /// True once the emailed code was entered: only then may a new password be set.
     pub email_verified: bool,
+    /// The user had second factors when the reset began: one must be passed too.
+    pub second_factor_required: bool,
+    /// A second factor was passed in this reset.
+    pub second_factor_passed: bool,
     pub expires_at: OffsetDateTime,
+}
+
+impl PasswordResetSession {
+    /// True when the reset still waits for a second factor.
+    pub fn awaits_second_factor(&self) -> bool {
+        self.second_factor_required && !self.second_factor_passed
+    }
 }
 
 /// The stored form. The index keys let tooling find a reset session by id alone.
@@ -67,6 +87,10 @@ struct ResetItem {
     secret_hash: Vec<u8>,
     attempts: i64,
     email_verified: bool,
+    #[serde(default)]
+    second_factor_required: bool,
+    #[serde(default)]
+    second_factor_passed: bool,
     #[serde(with = "time::serde::timestamp")]
     created_at: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -80,6 +104,8 @@ impl ResetItem {
             user_id: self.user_id.clone(),
             email: self.email.clone(),
             email_verified: self.email_verified,
+            second_factor_required: self.second_factor_required,
+            second_factor_passed: self.second_factor_passed,
             expires_at: self.expires_at,
         }
     }
@@ -113,6 +139,8 @@ pub async fn create_password_reset_session(
         secret_hash: token.secret_hash().to_vec(),
         attempts: 0,
         email_verified: false,
+        second_factor_required: user.second_factors.any(),
+        second_factor_passed: false,
         created_at: now,
         expires_at: now + CODE_LIFETIME,
     };
@@ -208,29 +236,71 @@ async fn accept(table: &Table, key: Item, stored: &ResetItem) -> Result<Outcome>
     }
 }
 
-/// Deletes a verified, unexpired reset session; [`Error::NotFound`] if it is not one any more
-/// (already used, expired, or the code was never entered).
+/// Step 4: the reset passed a second factor. Commits `SecondFactorPassed` (only on a live
+/// reset whose email code was entered) with `proof`, the factor's own write.
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn pass_second_factor(
+    table: &Table,
+    session: &PasswordResetSession,
+    proof: TxItem,
+) -> Result<()> {
+    let update = Update::builder()
+        .table_name(table.name())
+        .set_key(Some(reset_key(&session.user_id, &session.id)))
+        .update_expression("SET SecondFactorPassed = :true")
+        .condition_expression("EmailVerified = :true AND #exp > :now")
+        .expression_attribute_names("#exp", EXPIRES_AT)
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":now", item::epoch(table.now()));
+    let mark = transaction::update(update, Error::NotFound);
+    transaction::transact(table, vec![mark, proof]).await
+}
+
+/// Step 5: ends a verified reset session and stores the new password hash, in one
+/// transaction. [`Error::NotFound`] when the session may not set a password (any more): used,
+/// expired, its code never entered, or a second factor required and not passed (including one
+/// the user turned on since the reset began).
 #[tracing::instrument(skip_all, fields(user = %session.user_id))]
 pub async fn consume_password_reset_session(
     table: &Table,
     session: &PasswordResetSession,
+    hash: &PasswordHash,
 ) -> Result<()> {
-    let result = table
-        .client()
-        .delete_item()
+    let gate = "(SecondFactorPassed = :true OR SecondFactorRequired = :false \
+                OR attribute_not_exists(SecondFactorRequired))";
+    let delete = Delete::builder()
         .table_name(table.name())
         .set_key(Some(reset_key(&session.user_id, &session.id)))
-        .condition_expression("EmailVerified = :true AND #exp > :now")
+        .condition_expression(format!("EmailVerified = :true AND #exp > :now AND {gate}"))
         .expression_attribute_names("#exp", EXPIRES_AT)
         .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":false", AttributeValue::Bool(false))
         .expression_attribute_values(":now", item::epoch(table.now()))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
-        Err(e) => Err(e.into()),
-    }
+        .build()
+        .expect("table and key are set");
+    let user_condition = if session.second_factor_passed {
+        "attribute_exists(#pk)".to_owned()
+    } else {
+        format!("attribute_exists(#pk) AND {NO_SECOND_FACTOR}")
+    };
+    let password = Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(&session.user_id),
+            user_pk(&session.user_id),
+        )))
+        .update_expression("SET PasswordHash = :hash")
+        .condition_expression(user_condition)
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":hash", AttributeValue::S(hash.as_str().to_owned()));
+    let items = vec![
+        TxItem::new(
+            TransactWriteItem::builder().delete(delete).build(),
+            Error::NotFound,
+        ),
+        transaction::update(password, Error::NotFound),
+    ];
+    transaction::transact(table, items).await
 }
 
 /// Deletes every reset session of the user; returns how many there were.

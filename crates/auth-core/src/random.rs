@@ -34,7 +34,12 @@ pub fn random_id() -> String {
 
 /// True when `s` could have come from [`random_id`]; parses untrusted input before any lookup.
 pub fn is_valid_id(s: &str) -> bool {
-    s.len() == ID_LEN && s.bytes().all(|b| ALPHABET.contains(&b))
+    s.len() == ID_LEN && in_alphabet(s)
+}
+
+/// True when every character of `s` is in the alphabet of [`random_string`].
+pub(crate) fn in_alphabet(s: &str) -> bool {
+    s.bytes().all(|b| ALPHABET.contains(&b))
 }
 
 /// 32 random bytes, base64url without padding: the secret half of a token.

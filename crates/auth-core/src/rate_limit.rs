@@ -20,6 +20,7 @@ use crate::item;
 use crate::table::EXPIRES_AT;
 use crate::transaction::{self, TxItem};
 use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use time::{Duration, OffsetDateTime};
 
@@ -63,7 +64,7 @@ impl RateLimit {
 
     /// One more hit in the window's item, which expires with the window; and the refusal
     /// when the window is full.
-    fn take_update(&self, table: &Table, key: &str, now: OffsetDateTime) -> (Update, Error) {
+    fn take_update(&self, table: &Table, key: &str, now: OffsetDateTime) -> (UpdateBuilder, Error) {
         let (index, ends_at) = self.current_window(now);
         let update = Update::builder()
             .table_name(table.name())
@@ -73,9 +74,7 @@ impl RateLimit {
             .expression_attribute_names("#exp", EXPIRES_AT)
             .expression_attribute_values(":end", item::epoch(ends_at))
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()))
-            .build()
-            .expect("table, key and expression are set");
+            .expression_attribute_values(":max", AttributeValue::N(self.max.to_string()));
         let limited = Error::RateLimited {
             retry_after: ends_at - now,
         };

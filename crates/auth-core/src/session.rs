@@ -11,7 +11,11 @@
 //!    creation + the maximum lifetime ([`SessionPolicy`]): a stolen session ends for good.
 //! 4. `AuthenticatedAt` records when the owner last proved who they are (sign-in, a fresh
 //!    proof); sensitive actions ask for a new proof when it is too old ([`is_fresh`]).
-//! 5. Sign-out deletes the item, on the condition that the cookie's secret matches (one call,
+//! 5. Two-factor authentication: for a user with second factors
+//!    ([`crate::second_factor`]), a sign-in with the password alone makes a session that
+//!    [awaits its second factor](awaits_second_factor); passing one sets `TwoFactorVerified`
+//!    ([`pass_second_factor`]), in one transaction with the factor's own write.
+//! 6. Sign-out deletes the item, on the condition that the cookie's secret matches (one call,
 //!    no read first); [`invalidate_user_sessions`] deletes them all.
 
 use crate::item::{self, Item, epoch, session_sk, user_pk};
@@ -21,7 +25,8 @@ use crate::token::UserToken;
 use crate::transaction::{self, TxItem};
 use crate::user::{User, user_from_item};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Update};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
@@ -83,6 +88,9 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+    /// True once this session passed a second factor (absent, false, for users without one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub two_factor_verified: bool,
 }
 
 /// The stored form. The index keys let tooling find a session by id alone.
@@ -116,12 +124,28 @@ pub fn is_fresh(session: &Session, policy: &SessionPolicy, now: OffsetDateTime) 
     now - session.authenticated_at <= policy.reauth_window
 }
 
+/// True when the user has second factors and this session has not passed one yet: it is
+/// signed in with the password only, and may do nothing but pass one (or sign out).
+pub fn awaits_second_factor(user: &User, session: &Session) -> bool {
+    user.second_factors.any() && !session.two_factor_verified
+}
+
 /// A new session for the user: its token, and its item to write (alone, or in a transaction).
 pub fn new_session(
     table: &Table,
     policy: &SessionPolicy,
     user_id: &str,
     user_agent: Option<&str>,
+) -> Result<(SessionToken, Session, TxItem)> {
+    build_session(table, policy, user_id, user_agent, false)
+}
+
+fn build_session(
+    table: &Table,
+    policy: &SessionPolicy,
+    user_id: &str,
+    user_agent: Option<&str>,
+    two_factor_verified: bool,
 ) -> Result<(SessionToken, Session, TxItem)> {
     let now = table.now();
     let token = SessionToken::generate(user_id);
@@ -133,6 +157,7 @@ pub fn new_session(
         authenticated_at: now,
         expires_at: policy.expiry(now, now),
         user_agent: user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT).collect()),
+        two_factor_verified,
     };
     let sk = session_sk(&session.id);
     let item = serde_dynamo::to_item(SessionItem {
@@ -156,7 +181,29 @@ pub async fn create_session(
     user_agent: Option<&str>,
     also: Vec<TxItem>,
 ) -> Result<(SessionToken, Session)> {
-    let (token, session, put) = new_session(table, policy, user_id, user_agent)?;
+    let session = build_session(table, policy, user_id, user_agent, false)?;
+    write_session(table, session, also).await
+}
+
+/// [`create_session`] for a browser that passed a second factor on the way (a password reset
+/// that asked for one): the session starts two-factor verified.
+#[tracing::instrument(skip(table, policy, also))]
+pub async fn create_two_factor_session(
+    table: &Table,
+    policy: &SessionPolicy,
+    user_id: &str,
+    user_agent: Option<&str>,
+    also: Vec<TxItem>,
+) -> Result<(SessionToken, Session)> {
+    let session = build_session(table, policy, user_id, user_agent, true)?;
+    write_session(table, session, also).await
+}
+
+async fn write_session(
+    table: &Table,
+    (token, session, put): (SessionToken, Session, TxItem),
+    also: Vec<TxItem>,
+) -> Result<(SessionToken, Session)> {
     if also.is_empty() {
         let put = put.write.put.expect("a put item");
         table
@@ -289,8 +336,8 @@ pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
 }
 
 /// `AuthenticatedAt = now` on the session item, if it still exists.
-fn authenticated_now(table: &Table, session: &Session) -> aws_sdk_dynamodb::types::Update {
-    aws_sdk_dynamodb::types::Update::builder()
+fn authenticated_now(table: &Table, session: &Session) -> UpdateBuilder {
+    Update::builder()
         .table_name(table.name())
         .set_key(Some(item::key(
             user_pk(&session.user_id),
@@ -300,8 +347,6 @@ fn authenticated_now(table: &Table, session: &Session) -> aws_sdk_dynamodb::type
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK)
         .expression_attribute_values(":now", epoch(table.now()))
-        .build()
-        .expect("table, key and expression are set")
 }
 
 /// Commits a fresh proof (and `also`, what the proof itself writes) in one write.
@@ -316,6 +361,59 @@ pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -
         };
     }
     let mut items = vec![mark_authenticated(table, session)];
+    items.extend(also);
+    transaction::transact(table, items).await
+}
+
+/// The session passed a second factor: `TwoFactorVerified`, and `AuthenticatedAt = now` (the
+/// proof of identity is complete only now), as a transaction item to commit with the
+/// factor's own write.
+pub fn mark_second_factor_passed(table: &Table, session: &Session) -> TxItem {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(&session.user_id),
+            session_sk(&session.id),
+        )))
+        .update_expression("SET TwoFactorVerified = :true, AuthenticatedAt = :now")
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":now", epoch(table.now()));
+    transaction::update(update, Error::NotFound)
+}
+
+/// Commits a passed second factor: the session's mark and `proof`, what the factor writes
+/// (a TOTP step, a burnt recovery code, a key's counter), in one transaction. A refused proof
+/// marks nothing.
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn pass_second_factor(table: &Table, session: &Session, proof: TxItem) -> Result<()> {
+    transaction::transact(
+        table,
+        vec![mark_second_factor_passed(table, session), proof],
+    )
+    .await
+}
+
+/// A fresh proof begun with the password, for a user with second factors: the session must
+/// pass a second factor again before it is fresh (or of any other use). Commits
+/// `TwoFactorVerified = false` with `also` (what the password check writes).
+#[tracing::instrument(skip_all, fields(user = %session.user_id))]
+pub async fn require_second_factor(
+    table: &Table,
+    session: &Session,
+    also: Vec<TxItem>,
+) -> Result<()> {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(
+            user_pk(&session.user_id),
+            session_sk(&session.id),
+        )))
+        .update_expression("REMOVE TwoFactorVerified")
+        .condition_expression("attribute_exists(#pk)")
+        .expression_attribute_names("#pk", PK);
+    let mut items = vec![transaction::update(update, Error::NotFound)];
     items.extend(also);
     transaction::transact(table, items).await
 }

@@ -192,9 +192,7 @@ impl Taken {
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#wait", WAIT_UNTIL)
             .expression_attribute_names("#attempts", ATTEMPTS)
-            .expression_attribute_names("#at", ATTEMPT_AT)
-            .build()
-            .expect("table, key and expression are set");
+            .expression_attribute_names("#at", ATTEMPT_AT);
         transaction::update(
             update,
             Error::Conflict("the account changed during sign-in"),

@@ -10,6 +10,7 @@ use crate::table::PK;
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConditionCheck, Delete, Put, TransactWriteItem, Update,
 };
@@ -127,8 +128,20 @@ pub(crate) fn delete_existing(
     TxItem::new(TransactWriteItem::builder().delete(delete).build(), missing)
 }
 
+/// A delete with no condition (an item that goes with others, if it is there at all).
+pub(crate) fn delete(table: &Table, pk: String, sk: String) -> TxItem {
+    let delete = Delete::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(pk, sk)))
+        .build()
+        .expect("table and key are set");
+    let write = TransactWriteItem::builder().delete(delete).build();
+    TxItem::new(write, Error::Conflict("an unconditional delete failed"))
+}
+
 /// An update as a transaction item; the caller builds its key and expressions.
-pub(crate) fn update(update: Update, on_failed: Error) -> TxItem {
+pub(crate) fn update(update: UpdateBuilder, on_failed: Error) -> TxItem {
+    let update: Update = update.build().expect("table, key and expression are set");
     TxItem::new(
         TransactWriteItem::builder().update(update).build(),
         on_failed,

@@ -10,6 +10,7 @@ use crate::error::is_condition_failed;
 use crate::item::{self, Item, email_pk, user_pk};
 use crate::password::PasswordHash;
 use crate::random::{is_valid_id, random_id};
+use crate::second_factor::SecondFactors;
 use crate::table::PK;
 use crate::transaction::{Outcome, TxItem, delete_existing, transact, transact_or_read_again};
 use crate::{Error, Result, Table};
@@ -28,6 +29,10 @@ pub struct User {
     pub password_hash: Option<PasswordHash>,
     #[serde(with = "time::serde::timestamp")]
     pub created_at: OffsetDateTime,
+    /// Which second factors the user has (`Totp`, `SecurityKeys`, `Passkeys`): none, and
+    /// absent from the item, in the examples without two-factor authentication.
+    #[serde(flatten)]
+    pub second_factors: SecondFactors,
 }
 
 /// The stored form: the user plus its keys.
@@ -67,6 +72,7 @@ pub fn new_user(
         email_verified,
         password_hash,
         created_at: table.now(),
+        second_factors: SecondFactors::default(),
     }
 }
 
@@ -253,6 +259,5 @@ fn verified_email_update(
     if let Some(new) = new {
         update = update.expression_attribute_values(":new", AttributeValue::S(new.to_string()));
     }
-    let update = update.build().expect("table, key and expression are set");
     crate::transaction::update(update, Error::Conflict("the user's email changed"))
 }

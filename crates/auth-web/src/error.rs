@@ -55,6 +55,7 @@ pub fn explain(e: &auth_core::Error) -> Explanation {
         E::WrongCredentials => {
             Explanation::new(StatusCode::UNAUTHORIZED, "Not signed in", e.to_string())
         }
+        E::WrongCode => Explanation::new(StatusCode::UNAUTHORIZED, "Wrong code", e.to_string()),
         E::InvalidInput(message) => Explanation::new(
             StatusCode::BAD_REQUEST,
             "Something is wrong with that request",

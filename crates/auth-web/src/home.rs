@@ -20,28 +20,42 @@ pub struct HomePage {
 }
 
 pub fn home_router(home: HomePage) -> Router<AppState> {
-    Router::new().route("/", get(move |current, done| show(home, current, done)))
+    home_router_with_notices(home, &[])
+}
+
+/// [`home_router`] for an example whose flows end on the home page with notices of their
+/// own (`/?done=reset`), besides the shared one for a deleted account.
+pub fn home_router_with_notices(
+    home: HomePage,
+    notices: &'static [(&'static str, &'static str)],
+) -> Router<AppState> {
+    Router::new().route(
+        "/",
+        get(move |current, done| show(home, notices, current, done)),
+    )
 }
 
 async fn show(
     home: HomePage,
+    notices: &'static [(&'static str, &'static str)],
     MaybeUser(current): MaybeUser,
     Query(done): Query<Done>,
 ) -> Html<String> {
     let user = current.map(|c| c.user);
-    let notice = done.notice(&[("deleted", "Your account was deleted.")]);
-    let body = match &user {
+    let shared = [("deleted", "Your account was deleted.")];
+    let notice = done.notice(&shared).or_else(|| done.notice(notices));
+    let greeting = match &user {
         Some(user) => view! {
             <p>"You are signed in as " <strong>{user.email.to_string()}</strong> "."</p>
             <p><a href="/settings">{home.settings_link}</a></p>
         }
         .into_any(),
         None => view! {
-            <Notice message=notice/>
             <p>{home.about}</p>
             <p><a href="/sign-up">"Create an account"</a>" or "<a href="/sign-in">"sign in"</a>"."</p>
         }
         .into_any(),
     };
+    let body = view! { <Notice message=notice/> {greeting} };
     page(home.title, user.as_ref(), body)
 }

@@ -14,12 +14,14 @@ pub mod config;
 pub mod cookie;
 pub mod csrf;
 pub mod dynamo;
+pub mod encryption_key;
 pub mod error;
 pub mod form;
 pub mod form_error;
 pub mod headers;
 pub mod home;
 pub mod internals;
+pub mod json;
 pub mod mail;
 pub mod notices;
 pub mod password_reset;
@@ -33,10 +35,12 @@ pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod view;
+#[cfg(feature = "webauthn")]
+pub mod webauthn;
 
 pub use config::Config;
 pub use error::AppError;
 pub use form::Form;
 pub use form_error::FormError;
-pub use session::{AuthUser, MaybeUser, SignedOut};
+pub use session::{AuthUser, FirstFactorUser, MaybeUser, SignedOut};
 pub use state::AppState;

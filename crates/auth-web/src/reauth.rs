@@ -10,15 +10,19 @@
 //! - [`password_reauth_router`] is that step for the examples with passwords: the password,
 //!   checked through the same throttle as a sign-in, then `AuthenticatedAt = now` written
 //!   in one transaction with what the check itself writes.
+//! - With two-factor authentication on, the password alone is no proof: the step writes
+//!   `TwoFactorVerified = false` instead, which sends the session to the second-factor page
+//!   ([`crate::session::SECOND_FACTOR_PATH`]) as at sign-in, and passing a factor there sets
+//!   `AuthenticatedAt = now`. Until then the session can do nothing else.
 
 use crate::error::AppError;
 use crate::form::Form;
 use crate::form_error::FormError;
-use crate::session::AuthUser;
+use crate::session::{AuthUser, second_factor_url};
 use crate::sign_in::check_password;
 use crate::state::AppState;
 use crate::view::{Alert, Field, PostForm, page};
-use auth_core::session::{is_fresh, record_proof};
+use auth_core::session::{is_fresh, record_proof, require_second_factor};
 use axum::Router;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -107,6 +111,9 @@ async fn submit(
 ) -> Result<Response, AppError> {
     let next = return_to(&form.next);
     match prove(&state, &current, &headers, &form.password).await {
+        Ok(()) if current.user.second_factors.any() => {
+            Ok(Redirect::to(&second_factor_url(next)).into_response())
+        }
         Ok(()) => Ok(Redirect::to(next).into_response()),
         Err(e) => {
             e.render(async |status, message| Ok(render(&current, next, status, Some(message))))
@@ -115,7 +122,8 @@ async fn submit(
     }
 }
 
-/// The password, throttled like a sign-in; then the proof and the check's own writes, in one.
+/// The password, throttled like a sign-in; then the proof and the check's own writes, in one
+/// (or, with second factors, the demand for one).
 async fn prove(
     state: &AppState,
     current: &AuthUser,
@@ -130,7 +138,11 @@ async fn prove(
             }
             other => other.into(),
         })?;
-    record_proof(&state.table, &current.session, verified.writes).await?;
+    if current.user.second_factors.any() {
+        require_second_factor(&state.table, &current.session, verified.writes).await?;
+    } else {
+        record_proof(&state.table, &current.session, verified.writes).await?;
+    }
     Ok(())
 }
 

@@ -6,6 +6,13 @@
 //! shows who is signed in. A request that never asks (the stylesheet, `/healthz`, sign-out)
 //! costs no read. Afterwards the layer clears a cookie that did not validate and re-sets one
 //! whose expiry was pushed forward, unless the handler set the cookie itself.
+//!
+//! Two-factor authentication is enforced here, for every page at once: a session that
+//! [awaits its second factor](auth_core::session::awaits_second_factor) (the password was
+//! right, the second factor is still to come) is not an [`AuthUser`], a [`MaybeUser`] or
+//! [`SignedOut`]. Each of them sends it to [`SECOND_FACTOR_PATH`], the example's page that
+//! takes the second factor with [`FirstFactorUser`]. Only sign-out, which reads no session,
+//! is open to it too.
 
 use crate::cookie::{DEVICE, SESSION};
 use crate::error::{AppError, ErrorPage, error_page_body};
@@ -14,8 +21,8 @@ use auth_core::TxItem;
 use auth_core::credentials::Verified;
 use auth_core::device::{DEVICE_LIFETIME, DeviceToken};
 use auth_core::session::{
-    Session, SessionToken, ValidSession, create_session, invalidate_session_token, new_session,
-    validate_session_token,
+    Session, SessionToken, ValidSession, awaits_second_factor, create_session,
+    invalidate_session_token, new_session, validate_session_token,
 };
 use auth_core::user::User;
 use axum::Router;
@@ -78,6 +85,7 @@ pub async fn session_middleware(
     let mut response = next.run(request).await;
     if let Some(ErrorPage(explanation)) = response.extensions().get::<ErrorPage>().cloned()
         && let Ok(Some(valid)) = current.get(&state).await
+        && !awaits_second_factor(&valid.user, &valid.session)
     {
         let body = error_page_body(&explanation, Some(&valid.user));
         *response.body_mut() = body.into_response().into_body();
@@ -96,11 +104,51 @@ pub async fn session_middleware(
     response
 }
 
+/// Where a session that awaits its second factor is sent: the example's page for it.
+pub const SECOND_FACTOR_PATH: &str = "/two-factor";
+
 async fn current(parts: &Parts, state: &AppState) -> Result<Option<ValidSession>, AppError> {
     match parts.extensions.get::<Current>() {
         Some(current) => current.get(state).await,
         None => Ok(None),
     }
+}
+
+/// Who the request is from, as the extractors below (and `crate::json`'s) see it.
+pub(crate) enum Visitor {
+    SignedOut,
+    /// The password was right; a second factor is still to come.
+    AwaitsSecondFactor(AuthUser),
+    SignedIn(AuthUser),
+}
+
+pub(crate) async fn visitor(parts: &Parts, state: &AppState) -> Result<Visitor, AppError> {
+    Ok(match current(parts, state).await? {
+        None => Visitor::SignedOut,
+        Some(valid) if awaits_second_factor(&valid.user, &valid.session) => {
+            Visitor::AwaitsSecondFactor(valid.into())
+        }
+        Some(valid) => Visitor::SignedIn(valid.into()),
+    })
+}
+
+/// The second-factor page, sending the browser on to `next` afterwards.
+pub fn second_factor_url(next: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    format!("{SECOND_FACTOR_PATH}?{query}")
+}
+
+/// The second-factor page, keeping where the browser was going (a page it can come back to).
+fn to_second_factor(parts: &Parts) -> Response {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .filter(|_| parts.method == axum::http::Method::GET)
+        .unwrap_or("/");
+    Redirect::to(&second_factor_url(next)).into_response()
 }
 
 /// The signed-in user and their session; a signed-out visitor is sent to the sign-in page.
@@ -123,37 +171,57 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match current(parts, state).await {
-            Ok(Some(valid)) => Ok(valid.into()),
-            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
-            Err(e) => Err(e.into_response()),
+        match visitor(parts, state).await.map_err(|e| e.into_response())? {
+            Visitor::SignedIn(user) => Ok(user),
+            Visitor::AwaitsSecondFactor(_) => Err(to_second_factor(parts)),
+            Visitor::SignedOut => Err(Redirect::to("/sign-in").into_response()),
         }
     }
 }
 
-/// The signed-in user and session, if any.
+/// A session that passed the password, whether or not it passed its second factor yet: only
+/// for the pages that take the second factor. Signed-out visitors are sent to sign in.
+pub struct FirstFactorUser(pub AuthUser);
+
+impl FromRequestParts<AppState> for FirstFactorUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match visitor(parts, state).await.map_err(|e| e.into_response())? {
+            Visitor::SignedIn(user) | Visitor::AwaitsSecondFactor(user) => Ok(Self(user)),
+            Visitor::SignedOut => Err(Redirect::to("/sign-in").into_response()),
+        }
+    }
+}
+
+/// The signed-in user and session, if any. A session still awaiting its second factor is
+/// sent to pass it.
 pub struct MaybeUser(pub Option<AuthUser>);
 
 impl FromRequestParts<AppState> for MaybeUser {
-    type Rejection = AppError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(MaybeUser(current(parts, state).await?.map(AuthUser::from)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match visitor(parts, state).await.map_err(|e| e.into_response())? {
+            Visitor::SignedIn(user) => Ok(MaybeUser(Some(user))),
+            Visitor::AwaitsSecondFactor(_) => Err(to_second_factor(parts)),
+            Visitor::SignedOut => Ok(MaybeUser(None)),
+        }
     }
 }
 
 /// Only for visitors who are not signed in (sign-in and sign-up pages); a signed-in user is
-/// sent home instead.
+/// sent home instead, and one halfway through signing in to the second factor.
 pub struct SignedOut;
 
 impl FromRequestParts<AppState> for SignedOut {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match current(parts, state).await {
-            Ok(Some(_)) => Err(Redirect::to("/").into_response()),
-            Ok(None) => Ok(SignedOut),
-            Err(e) => Err(e.into_response()),
+        match visitor(parts, state).await.map_err(|e| e.into_response())? {
+            Visitor::SignedOut => Ok(SignedOut),
+            Visitor::AwaitsSecondFactor(_) => Err(Redirect::to(SECOND_FACTOR_PATH).into_response()),
+            Visitor::SignedIn(_) => Err(Redirect::to("/").into_response()),
         }
     }
 }

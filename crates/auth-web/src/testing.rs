@@ -3,6 +3,12 @@
 //!
 //! By default each test gets its own in-memory Dynoxide server. With `TEST_DYNAMODB_ENDPOINT`
 //! set, tests use that endpoint instead, each with a uniquely named table deleted afterwards.
+//!
+//! Beside it: [`mail_server`], a real SMTP server on loopback to read mailed codes from, and
+//! [`cdp`], headless Chromium driven over the DevTools protocol (with a virtual authenticator).
+
+pub mod cdp;
+pub mod mail_server;
 
 use crate::calls::Calls;
 use crate::config::{Backend, Config};

@@ -20,11 +20,11 @@
 //!
 //! Spec: <https://www.w3.org/TR/webauthn-3/#sctn-verifying-assertion>
 
-use crate::RelyingParty;
-use crate::api::ApiError;
 use crate::registration::serialize;
 use auth_core::passkey::{Passkey, get_passkey, mark_passkey_used};
 use auth_core::{Table, TxItem};
+use auth_web::json::ApiError;
+use auth_web::webauthn::RelyingParty;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use webauthn_rs::prelude::{

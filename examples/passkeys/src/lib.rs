@@ -5,21 +5,18 @@
 
 mod api;
 mod authentication;
-mod ceremony;
 mod limits;
 mod reauth;
 mod registration;
-mod relying_party;
 mod script;
 mod settings;
 mod sign_in;
 mod sign_up;
 
-pub use relying_party::{RelyingParty, RelyingPartyError};
-
 use auth_web::AppState;
 use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
+use auth_web::webauthn::{RelyingParty, RelyingPartyError};
 use axum::{Extension, Router};
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.

@@ -5,10 +5,10 @@
 //! guessed, so failed ceremonies are limited only to keep a misbehaving client from costing
 //! writes and log lines: past the limit, a failure is answered 429 and the client must wait.
 
-use crate::api::ApiError;
 use auth_core::Table;
 use auth_core::rate_limit::RateLimit;
 use auth_web::client_ip::ClientIp;
+use auth_web::json::ApiError;
 use time::Duration;
 
 /// 20 ceremony starts per address every 10 minutes.

@@ -17,16 +17,18 @@
 //! Another user's passkey is refused twice over: it is not under this user, and it was not in
 //! the list the challenge was issued for.
 
-use crate::api::{self, ApiError, ApiUser, JsonBody};
-use crate::ceremony::{self, Purpose};
+use crate::api;
+use crate::authentication;
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
-use crate::{RelyingParty, authentication};
 use auth_core::passkey::{get_passkey, list_passkeys};
 use auth_core::session::record_proof;
 use auth_web::client_ip::ClientIp;
+use auth_web::json::{ApiError, ApiUser, JsonBody};
 use auth_web::reauth::{Next, REAUTH_PATH, return_to};
 use auth_web::view::{Alert, page};
+use auth_web::webauthn::RelyingParty;
+use auth_web::webauthn::ceremony;
 use auth_web::{AppState, AuthUser, Form};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -36,6 +38,9 @@ use axum::{Extension, Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use leptos::prelude::*;
 use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
+
+/// The ceremony purpose: a ceremony started for anything else never finishes here.
+const PURPOSE: &str = "reauth";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,7 +78,7 @@ async fn options(
     let (options, authentication) = authentication::start_for_user(&rp, &passkeys)?;
     let next = return_to(&request.next);
     let kept = (next, authentication);
-    let jar = ceremony::start(&state, jar, Purpose::Reauth, Some(user_id), &kept).await?;
+    let jar = ceremony::start(&state, jar, PURPOSE, Some(user_id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -93,10 +98,10 @@ async fn finish(
             ceremony::finish::<(String, PasskeyAuthentication)>(
                 &state,
                 jar,
-                Purpose::Reauth,
+                PURPOSE,
                 Some(user_id)
             ),
-            async { Ok::<_, ApiError>(get_passkey(&state.table, user_id, &credential_id).await?) },
+            get_passkey(&state.table, user_id, &credential_id),
         )?;
         let used = authentication::finish_for_user(
             &state.table,

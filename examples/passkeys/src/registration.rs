@@ -10,9 +10,9 @@
 //!
 //! Spec: <https://www.w3.org/TR/webauthn-3/#sctn-registering-a-new-credential>
 
-use crate::RelyingParty;
-use crate::api::ApiError;
 use auth_core::passkey::NewPasskey;
+use auth_web::json::ApiError;
+use auth_web::webauthn::RelyingParty;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};

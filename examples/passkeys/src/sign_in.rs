@@ -10,14 +10,16 @@
 //!    `authentication`), writes the session and the passkey's use in one transaction and
 //!    answers `{"redirect": "/"}`.
 
-use crate::api::{ApiError, JsonBody, sign_in_and_answer};
-use crate::ceremony::{self, Purpose};
+use crate::api::sign_in_and_answer;
+use crate::authentication;
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
-use crate::{RelyingParty, authentication};
 use auth_core::passkey::credential_owner;
 use auth_web::client_ip::ClientIp;
+use auth_web::json::{ApiError, JsonBody};
 use auth_web::view::{Alert, page};
+use auth_web::webauthn::RelyingParty;
+use auth_web::webauthn::ceremony;
 use auth_web::{AppState, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -27,6 +29,9 @@ use axum::{Extension, Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use leptos::prelude::*;
 use webauthn_rs::prelude::{DiscoverableAuthentication, PublicKeyCredential};
+
+/// The ceremony purpose: a ceremony started for anything else never finishes here.
+const PURPOSE: &str = "sign-in";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,7 +57,7 @@ async fn options(
 ) -> Result<Response, ApiError> {
     CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
     let (options, authentication) = authentication::start(&rp)?;
-    let jar = ceremony::start(&state, jar, Purpose::SignIn, None, &authentication).await?;
+    let jar = ceremony::start(&state, jar, PURPOSE, None, &authentication).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -70,8 +75,8 @@ async fn finish(
         // credential's claim names its user.
         let credential_id = authentication::credential_id(&response);
         let ((jar, authentication), owner) = tokio::try_join!(
-            ceremony::finish::<DiscoverableAuthentication>(&state, jar, Purpose::SignIn, None),
-            async { Ok::<_, ApiError>(credential_owner(&state.table, &credential_id).await?) },
+            ceremony::finish::<DiscoverableAuthentication>(&state, jar, PURPOSE, None),
+            credential_owner(&state.table, &credential_id),
         )?;
         let (passkey, used) =
             authentication::finish(&state.table, &rp, &response, authentication, owner).await?;

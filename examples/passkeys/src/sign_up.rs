@@ -8,9 +8,7 @@
 //!    writes user + email claim + passkey + credential claim in one transaction; then starts a
 //!    session and answers `{"redirect": "/"}`.
 
-use crate::RelyingParty;
-use crate::api::{ApiError, JsonBody, Next};
-use crate::ceremony::{self, Purpose};
+use crate::api::Next;
 use crate::limits::{CEREMONY_STARTS, count_failure};
 use crate::registration::{self, Registration};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
@@ -18,8 +16,11 @@ use auth_core::email::EmailAddress;
 use auth_core::passkey::create_user_with_passkey;
 use auth_core::user::{get_user_by_email, new_user};
 use auth_web::client_ip::ClientIp;
+use auth_web::json::{ApiError, JsonBody};
 use auth_web::session::new_account_session;
 use auth_web::view::{Alert, Field, page};
+use auth_web::webauthn::RelyingParty;
+use auth_web::webauthn::ceremony;
 use auth_web::{AppState, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -30,6 +31,9 @@ use axum_extra::extract::cookie::CookieJar;
 use leptos::prelude::*;
 use serde::Deserialize;
 use webauthn_rs::prelude::{RegisterPublicKeyCredential, Uuid};
+
+/// The ceremony purpose: a ceremony started for anything else never finishes here.
+const PURPOSE: &str = "sign-up";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -70,7 +74,7 @@ async fn options(
     }
     let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), vec![])?;
     let kept = (email, registration);
-    let jar = ceremony::start(&state, jar, Purpose::SignUp, None, &kept).await?;
+    let jar = ceremony::start(&state, jar, PURPOSE, None, &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -97,7 +101,7 @@ async fn create_account(
     response: &RegisterPublicKeyCredential,
 ) -> Result<Response, ApiError> {
     let (jar, (email, registration)) =
-        ceremony::finish::<(EmailAddress, Registration)>(state, jar, Purpose::SignUp, None).await?;
+        ceremony::finish::<(EmailAddress, Registration)>(state, jar, PURPOSE, None).await?;
     let new = registration::finish(rp, response, &registration, FIRST_PASSKEY_NAME)?;
     let user = new_user(&state.table, &email, None, false);
     let (session, cookie) = new_account_session(state, headers, &user.id)?;

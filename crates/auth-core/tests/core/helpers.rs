@@ -1,11 +1,15 @@
 use auth_core::credentials::{Credentials, Verified, verify_credentials};
 use auth_core::email::EmailAddress;
+use auth_core::encryption::EncryptionKey;
 use auth_core::hasher::Hasher;
 use auth_core::password::{Password, PasswordHash};
-use auth_core::session::{SessionPolicy, SessionToken, create_session};
+use auth_core::recovery_codes::RecoveryCode;
+use auth_core::session::{Session, SessionPolicy, SessionToken, create_session};
+use auth_core::totp::{TotpCode, TotpKey, matching_step};
 use auth_core::user::{User, insert_user, new_user};
 use auth_core::{Error, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
+use time::OffsetDateTime;
 
 pub use auth_web::testing::{Item, get_item as get, scan_all};
 
@@ -89,4 +93,44 @@ pub async fn snapshot(table: &Table) -> Vec<Item> {
     let mut items = scan_all(table).await;
     items.sort_by(|a, b| (s(a, "PK"), s(a, "SK")).cmp(&(s(b, "PK"), s(b, "SK"))));
     items
+}
+
+/// A session of the user's, as a sign-in writes it.
+pub async fn session_of(table: &Table, user: &User) -> Session {
+    let (_, session) = create_session(table, &SessionPolicy::default(), &user.id, None, vec![])
+        .await
+        .unwrap();
+    session
+}
+
+/// The user as stored now.
+pub async fn reload(table: &Table, user: &User) -> User {
+    auth_core::user::get_user(table, &user.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The code an authenticator app shows for `key` at `at`, computed by totp-rs from the key's
+/// `otpauth://` URI: an implementation independent of auth-core's.
+pub fn app_code(key: &TotpKey, at: OffsetDateTime) -> String {
+    let app = totp_rs::Totp::from_url(key.uri("Auth examples", "ada@example.com")).unwrap();
+    app.generate(at.unix_timestamp() as u64).to_string()
+}
+
+/// Turns the authenticator app on for `user` in `session`, as the setup page does, and
+/// returns the key and the recovery codes shown.
+pub async fn enable_totp(
+    table: &Table,
+    sealing: &EncryptionKey,
+    user: &User,
+    session: &Session,
+) -> (TotpKey, Option<Vec<RecoveryCode>>) {
+    let key = TotpKey::generate();
+    let code = TotpCode::parse(&app_code(&key, table.now())).unwrap();
+    let step = matching_step(&key, &code, table.now(), None).unwrap();
+    let codes = auth_core::totp::enable(table, sealing, user, session, &key, step)
+        .await
+        .unwrap();
+    (key, codes)
 }

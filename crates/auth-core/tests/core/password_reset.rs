@@ -1,9 +1,9 @@
-use crate::helpers::{create_user, get, n, s};
+use crate::helpers::{create_user, get, hash, n, s};
 use auth_core::Error;
 use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, OneTimeCode};
 use auth_core::password_reset::{
-    consume_password_reset_session, create_password_reset_session, validate_password_reset_token,
-    verify_password_reset_code,
+    consume_password_reset_session, create_password_reset_session, pass_second_factor,
+    validate_password_reset_token, verify_password_reset_code,
 };
 use auth_core::random::random_secret;
 use auth_core::user::get_user;
@@ -70,7 +70,8 @@ async fn the_right_code_verifies_the_session_which_then_sets_one_password() {
     let (_, session) = create_password_reset_session(&table, &user, &code)
         .await
         .unwrap();
-    let err = consume_password_reset_session(&table, &session)
+    let new_hash = hash("a brand new passphrase").await;
+    let err = consume_password_reset_session(&table, &session, &new_hash)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound), "not before the code");
@@ -87,10 +88,16 @@ async fn the_right_code_verifies_the_session_which_then_sets_one_password() {
             .unwrap()
             .email_verified
     );
-    consume_password_reset_session(&table, &session)
+    consume_password_reset_session(&table, &session, &new_hash)
         .await
         .unwrap();
-    let err = consume_password_reset_session(&table, &session)
+    let stored = get_user(&table, &user.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.password_hash,
+        Some(new_hash.clone()),
+        "set in the same write"
+    );
+    let err = consume_password_reset_session(&table, &session, &new_hash)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound), "only once");
@@ -112,4 +119,75 @@ async fn a_new_reset_session_ends_the_earlier_ones() {
             .unwrap(),
         None
     );
+}
+
+#[tokio::test]
+async fn with_two_factor_on_a_reset_sets_no_password_before_a_second_factor() {
+    let table = test_table().await;
+    let sealing = auth_core::encryption::EncryptionKey::generate();
+    let user = create_user(&table, "ada@example.com").await;
+    let session = crate::helpers::session_of(&table, &user).await;
+    let (_, codes) = crate::helpers::enable_totp(&table, &sealing, &user, &session).await;
+    let user = crate::helpers::reload(&table, &user).await;
+    let code = OneTimeCode::generate();
+    let (token, reset) = create_password_reset_session(&table, &user, &code)
+        .await
+        .unwrap();
+    assert!(reset.awaits_second_factor());
+    verify_password_reset_code(&table, &reset, &code)
+        .await
+        .unwrap();
+    let reset = validate_password_reset_token(&table, &token.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let new_hash = hash("a brand new passphrase").await;
+    let refused = consume_password_reset_session(&table, &reset, &new_hash).await;
+    assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+    // The app cannot claim a passed factor the item does not record.
+    let forged = auth_core::password_reset::PasswordResetSession {
+        second_factor_passed: true,
+        ..reset.clone()
+    };
+    let refused = consume_password_reset_session(&table, &forged, &new_hash).await;
+    assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+
+    let recovery = auth_core::recovery_codes::use_code(&table, &user.id, &codes.unwrap()[0]);
+    pass_second_factor(&table, &reset, recovery).await.unwrap();
+    let reset = validate_password_reset_token(&table, &token.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(reset.second_factor_passed && !reset.awaits_second_factor());
+    consume_password_reset_session(&table, &reset, &new_hash)
+        .await
+        .unwrap();
+    let stored = get_user(&table, &user.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, Some(new_hash));
+}
+
+#[tokio::test]
+async fn two_factor_turned_on_during_a_reset_is_not_bypassed() {
+    let table = test_table().await;
+    let user = create_user(&table, "ada@example.com").await;
+    let code = OneTimeCode::generate();
+    let (token, reset) = create_password_reset_session(&table, &user, &code)
+        .await
+        .unwrap();
+    assert!(!reset.second_factor_required);
+    verify_password_reset_code(&table, &reset, &code)
+        .await
+        .unwrap();
+    let session = crate::helpers::session_of(&table, &user).await;
+    let sealing = auth_core::encryption::EncryptionKey::generate();
+    crate::helpers::enable_totp(&table, &sealing, &user, &session).await;
+    let reset = validate_password_reset_token(&table, &token.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let new_hash = hash("a brand new passphrase").await;
+    let refused = consume_password_reset_session(&table, &reset, &new_hash).await;
+    assert!(matches!(refused, Err(Error::NotFound)), "{refused:?}");
+    let stored = get_user(&table, &user.id).await.unwrap().unwrap();
+    assert_ne!(stored.password_hash, Some(new_hash));
 }

@@ -4,7 +4,9 @@
 //!
 //! - [`forgot`]: `GET`/`POST /forgot-password` asks for the address and mails the code.
 //! - [`new_password`]: `/reset-password/verify-email` takes the code, `/reset-password` the
-//!   new password.
+//!   new password. For a user with second factors, the example's page at
+//!   [`SECOND_FACTOR_STEP`] comes between: it reads the reset with [`current_reset`] and
+//!   records the factor with `auth_core::password_reset::pass_second_factor`.
 //!
 //! Guessing a code is bounded without a limit of its own: each code allows
 //! `auth_core::one_time_code::MAX_ATTEMPTS` wrong tries, and new codes are limited below.
@@ -12,6 +14,8 @@
 
 mod forgot;
 mod new_password;
+
+pub use new_password::{SECOND_FACTOR_STEP, current_reset, start_again};
 
 use crate::state::AppState;
 use auth_core::rate_limit::RateLimit;

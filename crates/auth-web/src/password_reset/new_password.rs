@@ -6,10 +6,14 @@
 //!    hash. No valid cookie: "start again", and the cookie is cleared.
 //! 2. The code is limited per account and to five wrong tries; the right one marks the reset
 //!    session (and the address) verified.
-//! 3. The new password: the reset session is deleted first, only if verified (one reset, one
-//!    password), then the hash is stored, every session and reset session of the account is
-//!    deleted, and a fresh session starts in this browser. The reset cookie is cleared, and
-//!    the account's address gets a security notice (`crate::notices`).
+//! 3. A user with second factors must pass one next, on the example's page at
+//!    [`SECOND_FACTOR_STEP`]; until then both pages send the browser there.
+//! 4. The new password: the reset session is deleted and the hash stored in one transaction,
+//!    only if the session is verified and its second factor passed (or none is needed): one
+//!    reset, one password, and never around 2FA. Then every session and reset session of the
+//!    account is deleted, and a fresh session starts in this browser (two-factor verified
+//!    when the reset passed a second factor). The reset cookie is cleared, and the account's
+//!    address gets a security notice (`crate::notices`).
 
 use crate::account::new_password;
 use crate::code_mail::{accepted, parse_code};
@@ -19,7 +23,7 @@ use crate::form::Form;
 use crate::form_error::FormError;
 use crate::mail::Mailer;
 use crate::notices;
-use crate::session::start_session;
+use crate::session::{sign_in_cookies, user_agent};
 use crate::state::AppState;
 use crate::view::{Alert, Field, PostForm, page};
 use auth_core::one_time_code::CODE_LIFETIME;
@@ -28,8 +32,7 @@ use auth_core::password_reset::{
     invalidate_user_password_reset_sessions, validate_password_reset_token,
     verify_password_reset_code,
 };
-use auth_core::session::invalidate_user_sessions;
-use auth_core::user::set_password_hash;
+use auth_core::session::{create_session, create_two_factor_session, invalidate_user_sessions};
 use axum::Extension;
 use axum::Router;
 use axum::extract::State;
@@ -61,8 +64,20 @@ pub(super) fn reset_cookie(state: &AppState, token: &PasswordResetToken) -> Cook
     RESET.set(state, token.to_string(), CODE_LIFETIME)
 }
 
+/// Where a user with second factors passes one during a reset; the example serves it.
+pub const SECOND_FACTOR_STEP: &str = "/reset-password/two-factor";
+
+/// Where a reset goes after its emailed code: the second factor, when one is still needed.
+fn after_code(reset: &PasswordResetSession) -> &'static str {
+    if reset.awaits_second_factor() {
+        SECOND_FACTOR_STEP
+    } else {
+        "/reset-password"
+    }
+}
+
 /// The reset session the cookie names, if it is valid.
-async fn current(
+pub async fn current_reset(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<PasswordResetSession>, AppError> {
@@ -88,13 +103,13 @@ async fn show_code(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    Ok(match current(&state, &headers).await? {
+    Ok(match current_reset(&state, &headers).await? {
         None => (
             CookieJar::new().add(RESET.removal(&state)),
             Redirect::to("/forgot-password"),
         )
             .into_response(),
-        Some(reset) if reset.email_verified => Redirect::to("/reset-password").into_response(),
+        Some(reset) if reset.email_verified => Redirect::to(after_code(&reset)).into_response(),
         Some(reset) => render_code(&reset, StatusCode::OK, None),
     })
 }
@@ -105,11 +120,11 @@ async fn submit_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let Some(reset) = current(&state, &headers).await? else {
+    let Some(reset) = current_reset(&state, &headers).await? else {
         return Ok(start_again(&state));
     };
     match check_code(&state, &reset, &form.code).await {
-        Ok(()) => Ok(Redirect::to("/reset-password").into_response()),
+        Ok(()) => Ok(Redirect::to(after_code(&reset)).into_response()),
         Err(stop) => {
             stop.render(async |status, message| Ok(render_code(&reset, status, Some(message))))
                 .await
@@ -130,7 +145,7 @@ async fn show_password(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    Ok(match current(&state, &headers).await? {
+    Ok(match current_reset(&state, &headers).await? {
         None => (
             CookieJar::new().add(RESET.removal(&state)),
             Redirect::to("/forgot-password"),
@@ -138,6 +153,9 @@ async fn show_password(
             .into_response(),
         Some(reset) if !reset.email_verified => {
             Redirect::to("/reset-password/verify-email").into_response()
+        }
+        Some(reset) if reset.awaits_second_factor() => {
+            Redirect::to(SECOND_FACTOR_STEP).into_response()
         }
         Some(_) => render_password(StatusCode::OK, None),
     })
@@ -150,11 +168,14 @@ async fn submit_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let Some(reset) = current(&state, &headers).await? else {
+    let Some(reset) = current_reset(&state, &headers).await? else {
         return Ok(start_again(&state));
     };
     if !reset.email_verified {
         return Ok(Redirect::to("/reset-password/verify-email").into_response());
+    }
+    if reset.awaits_second_factor() {
+        return Ok(Redirect::to(SECOND_FACTOR_STEP).into_response());
     }
     match set_password(&state, &headers, &reset, &form.password).await {
         Ok(Some(jar)) => {
@@ -170,9 +191,10 @@ async fn submit_password(
     }
 }
 
-/// Hashes the new password, then ends the reset session (only if it is still verified: one
-/// reset, one password), stores the hash, signs every session out and starts this browser's.
-/// `None` when the reset session was used or expired meanwhile.
+/// Hashes the new password, then ends the reset session and stores the hash in one
+/// transaction (only if the session may still set a password: one reset, one password), signs
+/// every session out and starts this browser's. `None` when the reset session was used or
+/// expired meanwhile, or needs a second factor it did not pass.
 async fn set_password(
     state: &AppState,
     headers: &HeaderMap,
@@ -181,22 +203,26 @@ async fn set_password(
 ) -> Result<Option<CookieJar>, FormError> {
     let password = new_password(state, input).await?;
     let hash = state.hasher.reserve()?.hash(&password).await?;
-    match consume_password_reset_session(&state.table, reset).await {
+    let table = &state.table;
+    match consume_password_reset_session(table, reset, &hash).await {
         Ok(()) => {}
         Err(auth_core::Error::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
     let user_id = &reset.user_id;
-    set_password_hash(&state.table, user_id, &hash).await?;
-    invalidate_user_sessions(&state.table, user_id, None).await?;
-    invalidate_user_password_reset_sessions(&state.table, user_id).await?;
-    Ok(Some(
-        start_session(state, headers, user_id, vec![], None).await?,
-    ))
+    invalidate_user_sessions(table, user_id, None).await?;
+    invalidate_user_password_reset_sessions(table, user_id).await?;
+    let (policy, agent) = (&state.config.sessions, user_agent(headers));
+    let (token, session) = if reset.second_factor_passed {
+        create_two_factor_session(table, policy, user_id, agent, vec![]).await?
+    } else {
+        create_session(table, policy, user_id, agent, vec![]).await?
+    };
+    Ok(Some(sign_in_cookies(state, &token, &session, None)))
 }
 
 /// No valid reset session in this browser: expired, finished, or started elsewhere.
-fn start_again(state: &AppState) -> Response {
+pub fn start_again(state: &AppState) -> Response {
     let body = view! {
         <p class="alert" role="alert">"Your password reset has expired, was already used, or was "
            "started in another browser. Please start again."</p>

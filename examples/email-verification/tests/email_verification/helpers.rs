@@ -1,8 +1,8 @@
-use crate::mail_server::MailServer;
 use auth_core::Table;
 use auth_core::user::{User, get_user_by_email};
 use auth_web::password_reset::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use auth_web::rate_limit::POSTS_PER_CLIENT;
+use auth_web::testing::mail_server::MailServer;
 use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use email_verification::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};

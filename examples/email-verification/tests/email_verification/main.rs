@@ -8,7 +8,6 @@ mod codes;
 mod csrf;
 mod helpers;
 mod look_alikes;
-mod mail_server;
 mod reset;
 mod sign_up;
 mod strict_forms;

@@ -1,6 +1,6 @@
 use crate::helpers::*;
-use crate::mail_server::Received;
 use auth_web::testing::location;
+use auth_web::testing::mail_server::Received;
 use reqwest::StatusCode;
 
 #[tokio::test]

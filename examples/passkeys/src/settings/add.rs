@@ -14,13 +14,15 @@
 //! before any prompt; a proof that went stale between the two calls is refused at the finish
 //! the same way, and nothing is written.
 
-use crate::api::{ApiError, FreshApiUser, JsonBody, Next};
-use crate::ceremony::{self, Purpose};
+use crate::api::Next;
 use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::registration;
 use crate::script::NEEDS_JAVASCRIPT;
-use crate::{RelyingParty, registration};
 use auth_core::passkey::{add_passkey, list_passkeys, parse_passkey_name};
 use auth_web::client_ip::ClientIp;
+use auth_web::json::{ApiError, FreshApiUser, JsonBody};
+use auth_web::webauthn::RelyingParty;
+use auth_web::webauthn::ceremony;
 use auth_web::{AppError, AppState, AuthUser};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,6 +34,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use webauthn_rs::prelude::{RegisterPublicKeyCredential, Uuid};
+
+/// The ceremony purpose: a ceremony started for anything else never finishes here.
+const PURPOSE: &str = "add-passkey";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +83,7 @@ async fn options(
         .collect();
     let (options, registration) = registration::start(&rp, handle, user.email.as_str(), exclude)?;
     let kept = (name, registration);
-    let jar = ceremony::start(&state, jar, Purpose::AddPasskey, Some(&user.id), &kept).await?;
+    let jar = ceremony::start(&state, jar, PURPOSE, Some(&user.id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -92,18 +97,17 @@ async fn finish(
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
 ) -> Result<Response, ApiError> {
     let user_id = current.user.id.as_str();
-    let added = async {
-        let (jar, (name, registration)) = ceremony::finish::<(String, registration::Registration)>(
-            &state,
-            jar,
-            Purpose::AddPasskey,
-            Some(user_id),
-        )
-        .await?;
-        let new = registration::finish(&rp, &response, &registration, &name)?;
-        add_passkey(&state.table, user_id, new).await?;
-        Ok::<_, ApiError>(jar)
-    };
+    let added =
+        async {
+            let (jar, (name, registration)) = ceremony::finish::<(
+                String,
+                registration::Registration,
+            )>(&state, jar, PURPOSE, Some(user_id))
+            .await?;
+            let new = registration::finish(&rp, &response, &registration, &name)?;
+            add_passkey(&state.table, user_id, new).await?;
+            Ok::<_, ApiError>(jar)
+        };
     match added.await {
         Ok(jar) => Ok((
             jar,

@@ -6,40 +6,10 @@
 //! Required in CI (`CI` set): a missing Chromium or axe-core fails the test. Elsewhere it is
 //! skipped, loudly.
 
-use crate::cdp::{Chromium, find_axe, find_chromium};
 use crate::helpers::{app, count, let_the_proof_go_stale};
+use auth_web::testing::cdp::{Authenticator, Chromium, axe_or_skip, chromium_or_skip};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-
-/// Chromium, or `None` after saying loudly why the test is skipped (outside CI).
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let found = find_chromium();
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium not found, and CI requires the browser tests (.ci/run installs it)"
-        );
-        eprintln!("\n*** SKIPPED: chromium not found; {test} did not run ***");
-        eprintln!("*** install it with: apt-get install -y chromium chromium-driver ***\n");
-    }
-    found
-}
-
-/// A virtual authenticator that creates and uses passkeys without asking anyone.
-async fn add_authenticator(chromium: &mut Chromium) {
-    chromium.call("WebAuthn.enable", json!({})).await;
-    let authenticator = json!({ "options": {
-        "protocol": "ctap2",
-        "transport": "internal",
-        "hasResidentKey": true,
-        "hasUserVerification": true,
-        "isUserVerified": true,
-        "automaticPresenceSimulation": true,
-    }});
-    chromium
-        .call("WebAuthn.addVirtualAuthenticator", authenticator)
-        .await;
-}
 
 /// Signs up through the page with `email`, ending on the home page.
 async fn sign_up_through_the_page(chromium: &mut Chromium, base: &str, email: &str) {
@@ -54,12 +24,12 @@ async fn sign_up_through_the_page(chromium: &mut Chromium, base: &str, email: &s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_signs_up_signs_in_and_proves_it_is_the_user_through_the_pages() {
-    let Some(executable) = chromium_or_skip("the real-browser passkey test") else {
+    let Some(executable) = chromium_or_skip("passkey ceremonies through the pages") else {
         return;
     };
     let app = app().await;
     let mut chromium = Chromium::launch(&executable).await;
-    add_authenticator(&mut chromium).await;
+    chromium.add_authenticator(Authenticator::Passkeys).await;
     let base = app.base.as_str().trim_end_matches('/').to_owned();
 
     chromium.open(&format!("{base}/sign-up")).await;
@@ -127,23 +97,15 @@ async fn signed_in_as(chromium: &mut Chromium) -> String {
 /// phone's screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_finds_no_serious_problem_in_either_colour_scheme_or_width() {
-    let Some(executable) = chromium_or_skip("the axe-core accessibility test") else {
+    let Some(executable) = chromium_or_skip("axe-core on the passkey pages") else {
         return;
     };
-    let Some(axe) = find_axe() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "axe-core not found, and CI requires the accessibility test (.ci/run installs it)"
-        );
-        eprintln!("\n*** SKIPPED: axe-core not found; the axe accessibility test did not run ***");
-        eprintln!("*** install it with: npm install --prefix /opt/axe axe-core@4 ***");
-        eprintln!("*** (or point AXE_CORE_JS at axe.min.js) ***\n");
+    let Some(axe) = axe_or_skip("axe-core on the passkey pages") else {
         return;
     };
-    let axe = std::fs::read_to_string(&axe).expect("axe.min.js reads");
     let app = app().await;
     let mut chromium = Chromium::launch(&executable).await;
-    add_authenticator(&mut chromium).await;
+    chromium.add_authenticator(Authenticator::Passkeys).await;
     let base = app.base.as_str().trim_end_matches('/').to_owned();
 
     let mut problems = Vec::new();

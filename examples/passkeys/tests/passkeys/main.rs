@@ -3,7 +3,6 @@
 mod accessibility;
 mod browser;
 mod calls;
-mod cdp;
 mod ceremonies;
 mod fresh_proof;
 mod helpers;

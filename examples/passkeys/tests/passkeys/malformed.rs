@@ -121,7 +121,7 @@ async fn malformed_json_at_either_finish_is_a_json_refusal() {
         let huge = post_raw(&browser, path, "application/json", huge).await;
         assert_eq!(
             refusal(huge, "a huge body").await,
-            (413, "The request is too large.".into())
+            (413, "That form sent more data than the app accepts.".into())
         );
     }
     assert_no_error_logged(&log);

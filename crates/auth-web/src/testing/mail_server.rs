@@ -3,7 +3,7 @@
 //! `SmtpMailer` (lettre) talks to it over TCP as it would to any mail server; every accepted
 //! message goes into a channel the tests read codes from.
 
-use auth_web::mail::{Mailer, SmtpConfig, SmtpMailer};
+use crate::mail::{Mailer, SmtpConfig, SmtpMailer};
 use mailin::response::{NO_MAILBOX, OK};
 use mailin::{Action, Handler, Response, SessionBuilder};
 use std::net::IpAddr;
@@ -37,10 +37,6 @@ impl Received {
             .to_owned()
     }
 
-    pub fn subject(&self) -> &str {
-        self.header("Subject").unwrap_or("")
-    }
-
     /// The message as a reader sees it: quoted-printable undone (soft line breaks joined,
     /// `=E2=80=A2` back to bytes), as a mail client shows the text.
     pub fn text(&self) -> String {
@@ -64,6 +60,10 @@ impl Received {
             }
         }
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    pub fn subject(&self) -> &str {
+        self.header("Subject").unwrap_or("")
     }
 
     /// The value of the message header `name`, if the message has one.
@@ -127,9 +127,7 @@ impl MailServer {
         assert_eq!(mail.to, [to], "{mail:?}");
         mail.code()
     }
-}
 
-impl MailServer {
     /// Stops the server, as a mail outage would: connections are refused from now on.
     pub fn go_down(&self) {
         self.server.abort();

@@ -1,6 +1,9 @@
 //! A small Chrome DevTools Protocol client: enough to launch headless Chromium, give it a
 //! virtual authenticator, open pages, run script in them and wait for page loads.
 //! Protocol: <https://chromedevtools.github.io/devtools-protocol/>
+//!
+//! A browser test calls [`chromium_or_skip`] first: without Chromium it is skipped, loudly,
+//! except in CI (`CI` set), where a missing Chromium fails it.
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -19,6 +22,53 @@ const WAIT: Duration = Duration::from_secs(30);
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
 
+/// The Chromium to run a browser test with. Without one: in CI (`CI` set) the test fails;
+/// elsewhere it says loudly that `test` was skipped and the caller returns.
+pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium not found, and CI requires the browser test {test} (.ci/run installs it)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: chromium not found; the real-browser test {test} did not run ***"
+        );
+        eprintln!("*** install it with: apt-get install -y chromium chromium-driver ***\n");
+    }
+    found
+}
+
+/// axe-core's script, for an accessibility test: `AXE_CORE_JS` if set, else where `.ci/run`
+/// installs it (`npm install --prefix /opt/axe axe-core@4`). Missing: like
+/// [`chromium_or_skip`], a failure in CI and a loud skip elsewhere.
+pub fn axe_or_skip(test: &str) -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/axe/node_modules/axe-core/axe.min.js"));
+    if !path.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "axe-core not found, and CI requires the accessibility test {test} (.ci/run installs it)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: axe-core not found; the accessibility test {test} did not run ***"
+        );
+        eprintln!("*** install it with: npm install --prefix /opt/axe axe-core@4 ***");
+        eprintln!("*** (or point AXE_CORE_JS at axe.min.js) ***\n");
+        return None;
+    }
+    Some(std::fs::read_to_string(&path).expect("axe.min.js reads"))
+}
+
+/// What kind of virtual authenticator [`Chromium::add_authenticator`] gives the browser.
+pub enum Authenticator {
+    /// A platform authenticator that keeps passkeys (discoverable credentials).
+    Passkeys,
+    /// A USB security key without discoverable credentials.
+    SecurityKey,
+}
+
 /// The Chromium executable on `PATH`, if one is installed.
 pub fn find_chromium() -> Option<PathBuf> {
     let paths: Vec<PathBuf> = std::env::var_os("PATH")
@@ -28,15 +78,6 @@ pub fn find_chromium() -> Option<PathBuf> {
         .iter()
         .flat_map(|name| paths.iter().map(move |dir| dir.join(name)))
         .find(|path| path.is_file())
-}
-
-/// axe-core's `axe.min.js`: `AXE_CORE_JS` if set, else where `.ci/run` installs it
-/// (`npm install --prefix /opt/axe axe-core@4`).
-pub fn find_axe() -> Option<PathBuf> {
-    let path = std::env::var_os("AXE_CORE_JS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/axe/node_modules/axe-core/axe.min.js"));
-    path.is_file().then_some(path)
 }
 
 /// A headless Chromium and one page (a target attached in flat mode).
@@ -55,7 +96,7 @@ impl Chromium {
     /// reaching for the network (this machine has none) and from stalling on first-run work.
     pub async fn launch(executable: &PathBuf) -> Self {
         let profile = std::env::temp_dir().join(format!(
-            "passkeys-chromium-{}",
+            "auth-chromium-{}",
             auth_core::random::random_string(12)
         ));
         let mut child = Command::new(executable)
@@ -137,6 +178,26 @@ impl Chromium {
         chromium
     }
 
+    /// Gives the browser a virtual authenticator (the DevTools `WebAuthn` domain) that
+    /// verifies its user and answers without asking anyone.
+    pub async fn add_authenticator(&mut self, kind: Authenticator) {
+        self.call("WebAuthn.enable", json!({})).await;
+        let (transport, resident) = match kind {
+            Authenticator::Passkeys => ("internal", true),
+            Authenticator::SecurityKey => ("usb", false),
+        };
+        let authenticator = json!({ "options": {
+            "protocol": "ctap2",
+            "transport": transport,
+            "hasResidentKey": resident,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true,
+        }});
+        self.call("WebAuthn.addVirtualAuthenticator", authenticator)
+            .await;
+    }
+
     /// Sends a command (to the page, once attached) and returns its result; panics on an error.
     pub async fn call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
@@ -188,7 +249,7 @@ impl Chromium {
         .await;
         if !matches!(loaded, Ok(true)) {
             let error = self
-                .eval("document.querySelector('[data-passkey-error]')?.textContent ?? ''")
+                .eval("document.querySelector('[data-webauthn-error], [data-passkey-error]')?.textContent ?? ''")
                 .await;
             panic!("no page load after {action:?}; the page says {error}");
         }

@@ -1,14 +1,21 @@
-//! The WebAuthn relying party: who this app is to an authenticator.
+//! WebAuthn (security keys and passkeys) on the web side, for the examples that use it: who
+//! this app is to an authenticator ([`RelyingParty`]), the state kept between a ceremony's two
+//! requests ([`ceremony`]), and the script that runs ceremonies in the browser ([`script`]).
+//! The ceremonies themselves (which webauthn-rs calls, what is stored) are each example's flow.
 //!
-//! Its id is the origin's host (`localhost` by default, `auth.example.com` behind a real
-//! domain) and only the app's own origin is accepted in a client's signed data. Passkeys are
-//! bound to the id: change the domain and old passkeys no longer work.
+//! Spec: <https://www.w3.org/TR/webauthn-3/>
+
+pub mod ceremony;
+pub mod script;
 
 use std::sync::Arc;
 use url::Url;
 use webauthn_rs::prelude::{Webauthn, WebauthnBuilder, WebauthnError};
 
-/// The configured `webauthn_rs::Webauthn`, shared by every handler.
+/// The configured `webauthn_rs::Webauthn`, shared by every handler. Its id is the origin's
+/// host (`localhost` by default, `auth.example.com` behind a real domain) and only the app's
+/// own origin is accepted in a client's signed data. Credentials are bound to the id: change
+/// the domain and old ones no longer work.
 #[derive(Clone)]
 pub struct RelyingParty(Arc<Webauthn>);
 
@@ -22,7 +29,7 @@ pub enum RelyingPartyError {
 }
 
 impl RelyingParty {
-    /// The relying party for an origin such as `http://localhost:3003`.
+    /// The relying party for an origin such as `http://localhost:3004`.
     pub fn for_origin(origin: &Url) -> Result<Self, RelyingPartyError> {
         let id = origin.domain().ok_or(RelyingPartyError::NoDomain)?;
         let webauthn = WebauthnBuilder::new(id, origin)?

@@ -1,0 +1,135 @@
+// WebAuthn from plain forms (auth_web::webauthn::script). No bundler, no CDN.
+//
+// A form marked data-webauthn="create" (register a security key or passkey) or
+// data-webauthn="get" (use one) runs one ceremony when submitted:
+//   1. POST its fields as JSON to data-options; the server answers WebAuthn options whose
+//      binary fields (challenge, user id, credential ids) are base64url strings.
+//   2. Turn those strings into ArrayBuffers and call navigator.credentials.create() or .get().
+//   3. Turn the credential's ArrayBuffers back into base64url, put the JSON into the form's
+//      hidden "credential" field, and submit the form to its action like any other form: the
+//      server answers with a page.
+
+const errorBox = document.querySelector("[data-webauthn-error]");
+const forms = document.querySelectorAll("form[data-webauthn]");
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+// base64url (no padding) <-> ArrayBuffer
+function toBuffer(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
+}
+
+function toBase64url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function withIds(list) {
+  return (list || []).map((c) => ({ ...c, id: toBuffer(c.id) }));
+}
+
+function creationOptions(json) {
+  const options = json.publicKey;
+  return {
+    ...options,
+    challenge: toBuffer(options.challenge),
+    user: { ...options.user, id: toBuffer(options.user.id) },
+    excludeCredentials: withIds(options.excludeCredentials),
+  };
+}
+
+function requestOptions(json) {
+  const options = json.publicKey;
+  return {
+    ...options,
+    challenge: toBuffer(options.challenge),
+    allowCredentials: withIds(options.allowCredentials),
+  };
+}
+
+function registrationJSON(credential) {
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response: {
+      attestationObject: toBase64url(response.attestationObject),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      transports: response.getTransports ? response.getTransports() : undefined,
+    },
+    extensions: credential.getClientExtensionResults(),
+  };
+}
+
+function assertionJSON(credential) {
+  const response = credential.response;
+  return {
+    id: credential.id,
+    rawId: toBase64url(credential.rawId),
+    type: credential.type,
+    response: {
+      authenticatorData: toBase64url(response.authenticatorData),
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      signature: toBase64url(response.signature),
+      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
+    },
+    extensions: credential.getClientExtensionResults(),
+  };
+}
+
+// POST the form's fields as JSON; the browser adds Origin, which the server's CSRF check requires.
+async function fetchOptions(form) {
+  const fields = Object.fromEntries(new FormData(form));
+  delete fields.credential;
+  const response = await fetch(form.dataset.options, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(fields),
+    credentials: "same-origin",
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(json.error || `The app refused the request (${response.status}).`);
+  }
+  return json;
+}
+
+async function ceremony(form) {
+  const options = await fetchOptions(form);
+  let answer;
+  if (form.dataset.webauthn === "create") {
+    const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
+    answer = registrationJSON(credential);
+  } else {
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+    answer = assertionJSON(credential);
+  }
+  form.querySelector("input[name=credential]").value = JSON.stringify(answer);
+  form.submit();
+}
+
+function explain(error) {
+  if (error.name === "NotAllowedError") return "The prompt was cancelled or timed out.";
+  if (error.name === "InvalidStateError") return "This security key or passkey is registered already.";
+  return error.message || String(error);
+}
+
+if (!window.PublicKeyCredential || !navigator.credentials) {
+  document.querySelector("[data-webauthn-unsupported]").hidden = false;
+  forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
+} else {
+  forms.forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      errorBox.hidden = true;
+      ceremony(form).catch((error) => showError(explain(error)));
+    });
+  });
+}

@@ -1,0 +1,139 @@
+//! `/reset-password/two-factor`: a password reset for a user with second factors passes one
+//! between the emailed code and the new password. A reset must never get around 2FA.
+//!
+//! 1. Every request reads the reset session the reset cookie names
+//!    (`auth_web::password_reset::current_reset`): no valid one, start again; code not
+//!    entered yet, back to it; no factor needed (or passed), on to the new password.
+//! 2. `GET`: the forms for the user's factors (their user item is read for the summary).
+//! 3. `POST /reset-password/two-factor/options`: a WebAuthn challenge (JSON).
+//! 4. `POST`: the factor is checked, then `SecondFactorPassed` is written on the reset session
+//!    in one transaction with the factor's own write
+//!    (`auth_core::password_reset::pass_second_factor`). The new password's transaction
+//!    checks that flag again (`consume_password_reset_session`).
+
+use super::{Checker, FactorForm, OptionsRequest, factor_forms};
+use auth_core::encryption::EncryptionKey;
+use auth_core::password_reset::{PasswordResetSession, pass_second_factor};
+use auth_core::second_factor::SecondFactors;
+use auth_core::user::get_user;
+use auth_web::cookie::CookieJar;
+use auth_web::json::{ApiError, JsonBody};
+use auth_web::password_reset::{SECOND_FACTOR_STEP, current_reset, start_again};
+use auth_web::view::page;
+use auth_web::webauthn::RelyingParty;
+use auth_web::{AppError, AppState, Form, FormError};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use leptos::prelude::*;
+
+/// Ceremonies started here finish only here.
+const PURPOSE: &str = "reset-second-factor";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(SECOND_FACTOR_STEP, get(show).post(submit))
+        .route("/reset-password/two-factor/options", post(options))
+}
+
+/// Step 1: the reset in progress, if it is at this step; otherwise where the browser goes.
+async fn at_this_step(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Result<PasswordResetSession, Response>, AppError> {
+    Ok(match current_reset(state, headers).await? {
+        None => Err(start_again(state)),
+        Some(reset) if !reset.email_verified => {
+            Err(Redirect::to("/reset-password/verify-email").into_response())
+        }
+        Some(reset) if !reset.awaits_second_factor() => {
+            Err(Redirect::to("/reset-password").into_response())
+        }
+        Some(reset) => Ok(reset),
+    })
+}
+
+async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let reset = match at_this_step(&state, &headers).await? {
+        Ok(reset) => reset,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let factors = factors_of(&state, &reset).await?;
+    Ok(render(factors, StatusCode::OK, None))
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    State(state): State<AppState>,
+    Extension(sealing): Extension<EncryptionKey>,
+    Extension(rp): Extension<RelyingParty>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<FactorForm>,
+) -> Result<Response, AppError> {
+    let reset = match at_this_step(&state, &headers).await? {
+        Ok(reset) => reset,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let checker = Checker {
+        state: &state,
+        sealing: &sealing,
+        rp: &rp,
+        purpose: PURPOSE,
+    };
+    let passed = async {
+        let proof = checker.check(&reset.user_id, jar, &form).await?;
+        pass_second_factor(&state.table, &reset, proof.write).await?;
+        Ok::<_, FormError>(proof.jar)
+    };
+    match passed.await {
+        Ok(jar) => Ok((jar, Redirect::to("/reset-password")).into_response()),
+        Err(e) => {
+            let factors = factors_of(&state, &reset).await?;
+            e.render(async |status, message| Ok(render(factors, status, Some(message))))
+                .await
+        }
+    }
+}
+
+async fn options(
+    State(state): State<AppState>,
+    Extension(sealing): Extension<EncryptionKey>,
+    Extension(rp): Extension<RelyingParty>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    JsonBody(request): JsonBody<OptionsRequest>,
+) -> Result<Response, ApiError> {
+    let Ok(reset) = at_this_step(&state, &headers).await? else {
+        return Err(ApiError::refused(
+            "This password reset is not waiting for a second factor. Reload the page.",
+        ));
+    };
+    let checker = Checker {
+        state: &state,
+        sealing: &sealing,
+        rp: &rp,
+        purpose: PURPOSE,
+    };
+    checker.options(&reset.user_id, jar, &request).await
+}
+
+/// Step 2: the factors the user has now, from their user item.
+async fn factors_of(
+    state: &AppState,
+    reset: &PasswordResetSession,
+) -> Result<SecondFactors, AppError> {
+    let user = get_user(&state.table, &reset.user_id).await?;
+    Ok(user.map(|u| u.second_factors).unwrap_or_default())
+}
+
+fn render(factors: SecondFactors, status: StatusCode, error: Option<String>) -> Response {
+    let body = view! {
+        <p>"Your account has two-factor authentication on, so a reset needs your second factor "
+           "too. Then you can choose a new password."</p>
+        {factor_forms(factors, SECOND_FACTOR_STEP, "", error)}
+    };
+    (status, page("Confirm it is you", None, body)).into_response()
+}
