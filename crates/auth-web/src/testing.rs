@@ -387,6 +387,52 @@ pub fn location(response: &Response) -> &str {
         .unwrap_or("")
 }
 
+/// The message a page shows beside its field `name`: the text of the element the field's
+/// `aria-describedby` names first, when the field is marked `aria-invalid="true"`. `None`
+/// when no field of that name is marked invalid.
+pub fn invalid_field_message(html: &str, name: &str) -> Option<String> {
+    use scraper::{Html, Selector};
+
+    let document = Html::parse_document(html);
+    let select = |css: &str| {
+        let selector = Selector::parse(css).expect("a valid selector");
+        document.select(&selector).next()
+    };
+    let field = select(&format!(r#"[name="{name}"][aria-invalid="true"]"#))?;
+    let id = field
+        .value()
+        .attr("aria-describedby")?
+        .split_whitespace()
+        .next()?;
+    let message = select(&format!(r#"[id="{id}"]"#))?;
+    Some(message.text().collect::<String>().trim().to_owned())
+}
+
+/// The text of each filled button in a page's `<main>`: a `<button>` or a `.button` link that
+/// the stylesheet fills, which is one that is not `.quiet` or `.danger`, not in a table, and
+/// not a provider choice. A page has at most one: its main action (`crate::view::ButtonKind`).
+pub fn primary_actions(html: &str) -> Vec<String> {
+    use scraper::{ElementRef, Html, Selector};
+
+    let document = Html::parse_document(html);
+    let selector = Selector::parse("main button, main a.button").expect("a valid selector");
+    document
+        .select(&selector)
+        .filter(|e| {
+            let classes = e.value().attr("class").unwrap_or_default();
+            let quiet = ["quiet", "danger", "provider"]
+                .iter()
+                .any(|c| classes.split_whitespace().any(|class| class == *c));
+            let in_table = e
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "table");
+            !quiet && !in_table
+        })
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
 /// Checks what a page needs to be usable with a screen reader and a keyboard, and that an
 /// HTML parser can check without a browser; panics with every problem found and the page.
 ///

@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn show(_: SignedOut) -> Response {
-    render(StatusCode::OK, "", None)
+    render(StatusCode::OK, "", None, None)
 }
 
 #[tracing::instrument(skip_all)]
@@ -41,8 +41,11 @@ async fn submit(
     let account = match create_account(&state, &headers, &form.email, &form.password).await {
         Ok(account) => account,
         Err(e) => {
+            let field = e.field();
             return e
-                .render(async |status, message| Ok(render(status, &form.email, Some(message))))
+                .render(async |status, message| {
+                    Ok(render(status, &form.email, Some(message), field))
+                })
                 .await;
         }
     };
@@ -52,13 +55,14 @@ async fn submit(
         Ok(()) => Redirect::to("/verify-email").into_response(),
         Err(e) => {
             e.render(async |status, message| {
-                let message = format!("Your account was created, but: {message}");
+                let message = format!("Your account was created. {message}");
                 Ok(verify_email::render(
                     user,
                     None,
                     status,
                     None,
                     Some(message),
+                    None,
                 ))
             })
             .await?
@@ -67,9 +71,15 @@ async fn submit(
     Ok((account.cookies, response).into_response())
 }
 
-fn render(status: StatusCode, email: &str, error: Option<String>) -> Response {
+/// The form; a refusal about the email or the password (`error_field`) marks that field.
+fn render(
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+) -> Response {
     let body = view! {
-        <SignUpForm email=email.to_owned() error=error/>
+        <SignUpForm email=email.to_owned() error=error error_field=error_field/>
         <p class="muted">"We will email you a code to verify the address. "
            "Already have an account? "<a href="/sign-in">"Sign in"</a></p>
     };

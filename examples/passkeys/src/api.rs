@@ -1,11 +1,13 @@
 //! The JSON side of the ceremonies: what `passkeys.js` posts and reads back.
 //!
 //! Every answer is JSON, errors included (`{"error": "…"}` with a 4xx or 5xx status), so the
-//! script can show the message in the page. A session whose proof of identity is too old for
-//! the action is one of them too: 403 with `"reauth": "/reauth?next=…"`, where the script
-//! sends the browser (it cannot follow a redirect to a page in place of JSON). The layers every
-//! POST passes (the CSRF origin check, the per-IP limit) still answer with their own pages; the
-//! script shows their status.
+//! script can show the message in the page; a refusal about one form field names it too
+//! (`"field": "email"`), and the script marks that field as the server-rendered forms do. A
+//! session whose proof of identity is too old for the action is one of them too: 403 with
+//! `"reauth": "/reauth?next=…"`, where the script sends the browser (it cannot follow a
+//! redirect to a page in place of JSON). The layers every POST passes (the CSRF origin check,
+//! the per-IP limit) still answer with their own pages; the script says what their status
+//! means, in words.
 
 use auth_core::TxItem;
 use auth_core::session::is_fresh;
@@ -31,6 +33,8 @@ pub struct ApiError {
     retry_after: Option<time::Duration>,
     /// Where to prove who the user is before trying again (a stale session).
     reauth: Option<String>,
+    /// The form field the refusal is about, if one.
+    field: Option<&'static str>,
 }
 
 impl ApiError {
@@ -40,6 +44,15 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             reauth: None,
+            field: None,
+        }
+    }
+
+    /// The refusal is about the form field `name` (set where the input is parsed).
+    pub fn on_field(self, name: &'static str) -> Self {
+        Self {
+            field: Some(name),
+            ..self
         }
     }
 
@@ -64,6 +77,7 @@ impl From<AppError> for ApiError {
             message: explanation.message,
             retry_after: explanation.retry_after,
             reauth: None,
+            field: None,
         }
     }
 }
@@ -77,10 +91,13 @@ impl From<auth_core::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::info!(status = %self.status, message = %self.message, "passkey request refused");
-        let body = match self.reauth {
-            Some(reauth) => json!({ "error": self.message, "reauth": reauth }),
-            None => json!({ "error": self.message }),
-        };
+        let mut body = json!({ "error": self.message });
+        if let Some(reauth) = self.reauth {
+            body["reauth"] = reauth.into();
+        }
+        if let Some(field) = self.field {
+            body["field"] = field.into();
+        }
         let response = (self.status, Json(body)).into_response();
         with_retry_after(response, self.retry_after)
     }

@@ -7,6 +7,7 @@ mod time;
 
 pub use components::{
     ALERT_ID, Alert, ButtonKind, Column, DeleteAccount, Field, Notice, PostButton, PostForm, Table,
+    field_error,
 };
 pub use forms::{SignInForm, SignUpForm};
 pub use time::{RelativeTime, format_time, relative_time};

@@ -146,7 +146,7 @@ async fn a_code_that_cannot_be_mailed_is_a_clear_page_and_no_request_is_stored()
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        page.contains("Your account was created, but: We could not send the email."),
+        page.contains("Your account was created. We could not send the email."),
         "{page}"
     );
     let user = user(example.table(), "ada@reject.example").await.unwrap();
