@@ -14,7 +14,7 @@
 //! library an app uses.
 
 use crate::error::is_condition_failed;
-use crate::item::{self, Item};
+use crate::item;
 use crate::random::{hash_secret, random_secret};
 use crate::table::PK;
 use crate::{Result, Table};
@@ -68,7 +68,7 @@ pub async fn start_ceremony(
 ) -> Result<String> {
     let token = random_secret();
     let pk = ceremony_pk(&token);
-    let item: Item = serde_dynamo::to_item(CeremonyItem {
+    let item = CeremonyItem {
         sk: pk.clone(),
         pk,
         ceremony: Ceremony {
@@ -77,14 +77,8 @@ pub async fn start_ceremony(
             state,
             expires_at: table.now() + CEREMONY_TIMEOUT,
         },
-    })?;
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(item))
-        .send()
-        .await?;
+    };
+    item::put(table, &item).await?;
     Ok(token)
 }
 

@@ -73,13 +73,7 @@ pub async fn put_email_verification_request(
         created_at: now,
         expires_at: now + CODE_LIFETIME,
     };
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(serde_dynamo::to_item(&item)?))
-        .send()
-        .await?;
+    item::put(table, &item).await?;
     Ok(public(item, user_id))
 }
 

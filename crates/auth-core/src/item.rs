@@ -59,6 +59,18 @@ pub(crate) async fn get(
     Ok(out.item)
 }
 
+/// Writes an item whole, with no condition: it replaces any item with the same key.
+pub(crate) async fn put(table: &Table, item: &impl serde::Serialize) -> Result<()> {
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .set_item(Some(serde_dynamo::to_item(item)?))
+        .send()
+        .await?;
+    Ok(())
+}
+
 /// Sends an update built for a transaction (`types::Update`) on its own, as `UpdateItem`:
 /// whatever is written alone or inside a transaction is built once.
 pub(crate) fn send_update(

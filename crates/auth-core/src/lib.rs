@@ -43,6 +43,7 @@ pub mod token;
 pub mod totp;
 mod transaction;
 pub mod user;
+pub mod webauthn_credential;
 
 pub use clock::Clock;
 pub use error::{Error, Result};

@@ -15,7 +15,7 @@
 //! reads it again and decides again ([`Outcome::ReadAgain`]).
 
 use crate::item::{self, Item};
-use crate::random::{constant_time_eq, hash_secret, random_string};
+use crate::random::{constant_time_eq, hash_secret, random_string, typed_code};
 use crate::table::{EXPIRES_AT, PK};
 use crate::transaction::{Outcome, TxItem};
 use crate::{Result, Table};
@@ -45,13 +45,7 @@ impl OneTimeCode {
     /// A code as a user typed it: case, spaces and dashes do not matter. `None` if it cannot
     /// be a code at all (then it is not counted as an attempt).
     pub fn parse(input: &str) -> Option<Self> {
-        let code: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let shaped = code.len() == CODE_LEN && code.bytes().all(|b| b.is_ascii_alphanumeric());
-        shaped.then_some(Self(code))
+        typed_code(input, CODE_LEN).map(Self)
     }
 
     /// The code as it is written in an email.

@@ -12,19 +12,12 @@
 
 use crate::claim::{claim_owner, put_claim};
 use crate::item::{self, Item, user_pk};
-use crate::table::PK;
-use crate::transaction::{self, TxItem, check_exists, delete_existing, put_new, transact};
+use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
 use crate::user::{User, insert_user};
+use crate::webauthn_credential::{self, credential_pk, is_valid_credential_id, parse_name};
 use crate::{Error, Result, Table};
-use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-/// Longest credential id accepted, in base64url characters: it is part of a sort key, which
-/// DynamoDB caps at 1024 bytes. Real authenticators use 16 to 64 bytes.
-const MAX_CREDENTIAL_ID: usize = 1000;
-/// Longest passkey name, in characters.
-const MAX_NAME: usize = 60;
 
 /// A passkey as the rest of the code sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,35 +65,9 @@ fn passkey_sk(credential_id: &str) -> String {
     format!("PASSKEY#{credential_id}")
 }
 
-/// The claim on a credential id, shared by passkeys and second factors
-/// ([`crate::second_factor`]): a credential is registered once, whatever for.
-pub(crate) fn credential_pk(credential_id: &str) -> String {
-    format!("CREDENTIAL#{credential_id}")
-}
-
-/// True for a base64url string short enough to be a key; checks untrusted input before lookups.
-pub fn is_valid_credential_id(id: &str) -> bool {
-    (1..=MAX_CREDENTIAL_ID).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// A passkey name from a form: trimmed, 1 to 60 characters, no control characters.
 pub fn parse_passkey_name(input: &str) -> Result<String> {
     parse_name(input, "passkey")
-}
-
-/// A credential's name from a form (`what` says what is named, for the message).
-pub(crate) fn parse_name(input: &str, what: &str) -> Result<String> {
-    let name = input.trim();
-    let length = name.chars().count();
-    if length == 0 || length > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(Error::InvalidInput(format!(
-            "Give the {what} a name of 1 to {MAX_NAME} characters."
-        )));
-    }
-    Ok(name.to_owned())
 }
 
 /// The passkey item and its credential claim, both as claims (`attribute_not_exists`).
@@ -207,10 +174,7 @@ pub async fn get_passkey(
     user_id: &str,
     credential_id: &str,
 ) -> Result<Option<Passkey>> {
-    if !is_valid_credential_id(credential_id) {
-        return Ok(None);
-    }
-    item::get(table, user_pk(user_id), passkey_sk(credential_id))
+    webauthn_credential::get(table, user_id, credential_id, passkey_sk)
         .await?
         .map(passkey_from_item)
         .transpose()
@@ -226,17 +190,7 @@ pub fn mark_passkey_used(
     credential_id: &str,
     credential: String,
 ) -> TxItem {
-    let update = Update::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), passkey_sk(credential_id))))
-        .update_expression("SET #credential = :credential, #used = :now")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .expression_attribute_names("#credential", "Credential")
-        .expression_attribute_names("#used", "LastUsedAt")
-        .expression_attribute_values(":credential", AttributeValue::S(credential))
-        .expression_attribute_values(":now", item::epoch(table.now()));
-    transaction::update(update, Error::NotFound)
+    webauthn_credential::record_use(table, user_id, passkey_sk(credential_id), credential)
 }
 
 /// Gives a passkey a new name.
@@ -248,45 +202,10 @@ pub async fn rename_passkey(
     name: &str,
 ) -> Result<()> {
     let name = parse_passkey_name(name)?;
-    update_passkey(
-        table,
-        user_id,
-        credential_id,
-        [("Name", AttributeValue::S(name))],
-    )
-    .await
-}
-
-/// Sets the given attributes of an existing passkey; a missing one is [`Error::NotFound`].
-async fn update_passkey<const N: usize>(
-    table: &Table,
-    user_id: &str,
-    credential_id: &str,
-    values: [(&str, AttributeValue); N],
-) -> Result<()> {
     if !is_valid_credential_id(credential_id) {
         return Err(Error::NotFound);
     }
-    let mut update = table
-        .client()
-        .update_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), passkey_sk(credential_id))))
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK);
-    let mut assignments = Vec::new();
-    for (name, value) in values {
-        assignments.push(format!("#{name} = :{name}"));
-        update = update
-            .expression_attribute_names(format!("#{name}"), name)
-            .expression_attribute_values(format!(":{name}"), value);
-    }
-    let update = update.update_expression(format!("SET {}", assignments.join(", ")));
-    match update.send().await {
-        Ok(_) => Ok(()),
-        Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    webauthn_credential::rename(table, user_id, passkey_sk(credential_id), name).await
 }
 
 /// Deletes a passkey and its credential claim, but never a user's last passkey: the

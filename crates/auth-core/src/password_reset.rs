@@ -144,13 +144,7 @@ pub async fn create_password_reset_session(
         created_at: now,
         expires_at: now + CODE_LIFETIME,
     };
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .set_item(Some(serde_dynamo::to_item(&item)?))
-        .send()
-        .await?;
+    item::put(table, &item).await?;
     Ok((token, item.public()))
 }
 

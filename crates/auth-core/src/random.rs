@@ -38,8 +38,19 @@ pub fn is_valid_id(s: &str) -> bool {
 }
 
 /// True when every character of `s` is in the alphabet of [`random_string`].
-pub(crate) fn in_alphabet(s: &str) -> bool {
+fn in_alphabet(s: &str) -> bool {
     s.bytes().all(|b| ALPHABET.contains(&b))
+}
+
+/// A code of `len` symbols as a user typed it: case, spaces and dashes do not matter. `None`
+/// if it cannot be such a code at all (then it is refused without counting as a try).
+pub(crate) fn typed_code(input: &str, len: usize) -> Option<String> {
+    let code: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    (code.len() == len && in_alphabet(&code)).then_some(code)
 }
 
 /// 32 random bytes, base64url without padding: the secret half of a token.

@@ -13,7 +13,7 @@
 //!   transaction item, committed with what the code proves.
 
 use crate::item::{self, Item, user_pk};
-use crate::random::{hash_secret, in_alphabet, random_string};
+use crate::random::{hash_secret, random_string, typed_code};
 use crate::table::{PK, SK};
 use crate::transaction::{self, TxItem};
 use crate::{Error, Result, Table};
@@ -39,12 +39,7 @@ impl RecoveryCode {
     /// A code as typed: case, spaces and dashes do not matter. `None` for anything that
     /// cannot be a code; it is refused without a write.
     pub fn parse(input: &str) -> Option<Self> {
-        let code: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        (code.len() == LEN && in_alphabet(&code)).then_some(Self(code))
+        typed_code(input, LEN).map(Self)
     }
 
     /// The code as the user is shown it: `abcd-efgh-jkmn`.

@@ -20,12 +20,12 @@
 use crate::claim::put_claim;
 use crate::item::{self, Item, user_pk};
 use crate::one_time_code::MAX_RACES;
-use crate::passkey::{credential_pk, is_valid_credential_id, parse_name};
 use crate::recovery_codes::{self, RecoveryCode};
 use crate::session::{Session, mark_second_factor_passed};
 use crate::table::PK;
 use crate::transaction::{self, Outcome, TxItem, delete_existing, put_new};
 use crate::user::{User, get_user};
+use crate::webauthn_credential::{self, credential_pk, is_valid_credential_id, parse_name};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -333,10 +333,7 @@ pub async fn get_webauthn_factor(
     user_id: &str,
     credential_id: &str,
 ) -> Result<Option<WebauthnFactor>> {
-    if !is_valid_credential_id(credential_id) {
-        return Ok(None);
-    }
-    item::get(table, user_pk(user_id), factor_sk(credential_id))
+    webauthn_credential::get(table, user_id, credential_id, factor_sk)
         .await?
         .map(factor_from_item)
         .transpose()
@@ -354,36 +351,17 @@ pub async fn rename_webauthn_factor(
     if !is_valid_credential_id(credential_id) {
         return Err(Error::NotFound);
     }
-    let result = table
-        .client()
-        .update_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), factor_sk(credential_id))))
-        .update_expression("SET #name = :name")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .expression_attribute_names("#name", "Name")
-        .expression_attribute_values(":name", AttributeValue::S(name))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if crate::error::is_condition_failed(&e) => Err(Error::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    webauthn_credential::rename(table, user_id, factor_sk(credential_id), name).await
 }
 
 /// Removes a security key or passkey and its credential claim; when it was the last second
 /// factor, two-factor authentication is off and the recovery codes go too.
 #[tracing::instrument(skip(table, user), fields(user = %user.id))]
 pub async fn remove_webauthn_factor(table: &Table, user: &User, credential_id: &str) -> Result<()> {
-    if !is_valid_credential_id(credential_id) {
-        return Err(Error::NotFound);
-    }
-    let stored = item::get(table, user_pk(&user.id), factor_sk(credential_id))
+    let kind = get_webauthn_factor(table, &user.id, credential_id)
         .await?
-        .ok_or(Error::NotFound)?;
-    let kind = factor_from_item(stored)?.kind;
+        .ok_or(Error::NotFound)?
+        .kind;
     let claim = credential_pk(credential_id);
     let gone = || Error::NotFound;
     change_factors(table, user, |seen| {
@@ -412,15 +390,7 @@ pub async fn remove_webauthn_factor(table: &Table, user: &User, credential_id: &
 /// (its signature counter) and when it was used, to commit with what it proves. A factor
 /// removed meanwhile fails it with [`Error::NotFound`].
 pub fn record_use(table: &Table, user_id: &str, credential_id: &str, credential: String) -> TxItem {
-    let update = Update::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), factor_sk(credential_id))))
-        .update_expression("SET Credential = :credential, LastUsedAt = :now")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .expression_attribute_values(":credential", AttributeValue::S(credential))
-        .expression_attribute_values(":now", item::epoch(table.now()));
-    transaction::update(update, Error::NotFound)
+    webauthn_credential::record_use(table, user_id, factor_sk(credential_id), credential)
 }
 
 /// Turns two-factor authentication off: every factor (with its claim), the app's key and the

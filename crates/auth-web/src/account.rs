@@ -29,21 +29,29 @@ pub struct NewAccount {
 
 /// Checks the input, hashes the password, and writes user, email claim, first session and
 /// device in one transaction: the whole sign-up is one write. Every refusal (bad email, weak
-/// password, email taken, a full hashing queue) is a message for the form.
+/// password, email taken, a full hashing queue) is a message for the form, naming the field
+/// (`email` or `password`) when it is about one.
 pub async fn create_account(
     state: &AppState,
     headers: &HeaderMap,
     email: &str,
     password: &str,
 ) -> Result<NewAccount, FormError> {
-    let email = EmailAddress::parse(email)?;
-    let password = new_password(state, password).await?;
+    let email = EmailAddress::parse(email).map_err(|e| FormError::from(e).on_field("email"))?;
+    let password = new_password(state, password)
+        .await
+        .map_err(|e| FormError::from(e).on_field("password"))?;
     let hash = state.hasher.reserve()?.hash(&password).await?;
     let table = &state.table;
     let user = new_user(table, &email, Some(hash), false);
     let (session, session_cookie) = new_account_session(state, headers, &user.id)?;
     let (device, device_write) = new_device(table, &user.id, &email);
-    insert_user(table, &user, vec![session, device_write]).await?;
+    insert_user(table, &user, vec![session, device_write])
+        .await
+        .map_err(|e| match e {
+            Error::EmailTaken => FormError::from(e).on_field("email"),
+            other => other.into(),
+        })?;
     let cookies = CookieJar::new().add(session_cookie).add(DEVICE.set(
         state,
         device.to_string(),

@@ -19,15 +19,20 @@ pub struct Explanation {
     /// One or two sentences, safe to show.
     pub message: String,
     pub retry_after: Option<Duration>,
+    /// The form field the refusal is about, when it is about one: a form marks that field too
+    /// (`crate::form_error::FormError::on_field`). `None` from [`explain`], which cannot know
+    /// which field an input came from.
+    pub field: Option<&'static str>,
 }
 
 impl Explanation {
-    fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             title,
             message: message.into(),
             retry_after: None,
+            field: None,
         }
     }
 

@@ -3,6 +3,10 @@
 //! page (the store is down). Handlers return `Result<_, FormError>` from their checks, so they
 //! read as a straight line of early returns, and [`FormError::render`] shows the form again
 //! with the user's input, the message and the right status.
+//!
+//! A refusal about one input also names its field ([`FormError::on_field`], where the input is
+//! parsed), and the form marks that field ([`FormError::field`]; see `crate::view::Field`):
+//! "Use at least 8 characters" is then read with the password field, not only at the top.
 
 use crate::error::{AppError, Explanation, explain, log, with_retry_after};
 use crate::mail::MailError;
@@ -18,12 +22,23 @@ pub enum FormError {
 
 impl FormError {
     pub fn refuse(status: StatusCode, message: impl Into<String>) -> Self {
-        Self::Refused(Explanation {
-            status,
-            title: "",
-            message: message.into(),
-            retry_after: None,
-        })
+        Self::Refused(Explanation::new(status, "", message))
+    }
+
+    /// The refusal is about the form field `name`. An error page stays an error page.
+    pub fn on_field(mut self, name: &'static str) -> Self {
+        if let Self::Refused(explanation) = &mut self {
+            explanation.field = Some(name);
+        }
+        self
+    }
+
+    /// The form field the refusal is about, if one: to mark it when the form is shown again.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Refused(explanation) => explanation.field,
+            Self::Failed(_) => None,
+        }
     }
 
     /// The form from `render` (given the status and the message), with `Retry-After` when the

@@ -3,7 +3,8 @@
 //! status), so the script can show the message in the page. A session that must prove who
 //! its user is first (too old a proof, or a second factor still to come) is one of them too:
 //! `"reauth": "<page>"` says where the script should send the browser, since it cannot follow
-//! a redirect to a page in place of JSON. The layers every POST passes (the CSRF origin check,
+//! a redirect to a page in place of JSON. A refusal about one form field names it
+//! (`"field": "email"`). The layers every POST passes (the CSRF origin check,
 //! the per-client limit) still answer with their own pages; the script shows their status.
 
 use crate::error::{AppError, log, with_retry_after};
@@ -27,6 +28,9 @@ pub struct ApiError {
     retry_after: Option<time::Duration>,
     /// Where to prove who the user is before trying again.
     reauth: Option<String>,
+    /// The form field the refusal is about, if one: the script marks it, as the
+    /// server-rendered forms do.
+    field: Option<&'static str>,
 }
 
 impl ApiError {
@@ -36,6 +40,15 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             reauth: None,
+            field: None,
+        }
+    }
+
+    /// The refusal is about the form field `name` (set where the input is parsed).
+    pub fn on_field(self, name: &'static str) -> Self {
+        Self {
+            field: Some(name),
+            ..self
         }
     }
 
@@ -67,6 +80,7 @@ impl From<AppError> for ApiError {
             message: explanation.message,
             retry_after: explanation.retry_after,
             reauth: None,
+            field: None,
         }
     }
 }
@@ -80,10 +94,13 @@ impl From<auth_core::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::info!(status = %self.status, message = %self.message, "JSON request refused");
-        let body = match self.reauth {
-            Some(reauth) => json!({ "error": self.message, "reauth": reauth }),
-            None => json!({ "error": self.message }),
-        };
+        let mut body = json!({ "error": self.message });
+        if let Some(reauth) = self.reauth {
+            body["reauth"] = reauth.into();
+        }
+        if let Some(field) = self.field {
+            body["field"] = field.into();
+        }
         let response = (self.status, Json(body)).into_response();
         with_retry_after(response, self.retry_after)
     }

@@ -30,6 +30,7 @@ pub mod reauth;
 pub mod server;
 pub mod session;
 pub mod sign_in;
+pub mod sign_up;
 pub mod state;
 pub mod telemetry;
 #[cfg(feature = "testing")]

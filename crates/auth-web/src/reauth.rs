@@ -21,7 +21,7 @@ use crate::form_error::FormError;
 use crate::session::{AuthUser, second_factor_url};
 use crate::sign_in::check_password;
 use crate::state::AppState;
-use crate::view::{Alert, Field, PostForm, page};
+use crate::view::{Alert, Field, PostForm, field_error, page};
 use auth_core::session::{is_fresh, record_proof, require_second_factor};
 use axum::Router;
 use axum::extract::{FromRequestParts, Query, State};
@@ -99,7 +99,7 @@ struct ProofForm {
 }
 
 async fn show(current: AuthUser, Query(next): Query<Next>) -> Response {
-    render(&current, return_to(&next.next), StatusCode::OK, None)
+    render(&current, return_to(&next.next), StatusCode::OK, None, None)
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
@@ -116,8 +116,11 @@ async fn submit(
         }
         Ok(()) => Ok(Redirect::to(next).into_response()),
         Err(e) => {
-            e.render(async |status, message| Ok(render(&current, next, status, Some(message))))
-                .await
+            let field = e.field();
+            e.render(async |status, message| {
+                Ok(render(&current, next, status, Some(message), field))
+            })
+            .await
         }
     }
 }
@@ -135,6 +138,7 @@ async fn prove(
         .map_err(|e| match e {
             auth_core::Error::WrongCredentials => {
                 FormError::refuse(StatusCode::UNAUTHORIZED, "That password is not right.")
+                    .on_field("password")
             }
             other => other.into(),
         })?;
@@ -146,14 +150,22 @@ async fn prove(
     Ok(())
 }
 
-fn render(current: &AuthUser, next: &str, status: StatusCode, error: Option<String>) -> Response {
+fn render(
+    current: &AuthUser,
+    next: &str,
+    status: StatusCode,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+) -> Response {
     let next = next.to_owned();
+    let password_error = field_error("password", &error, error_field);
     let body = view! {
         <p>"For your security, confirm it is you before you continue."</p>
         <Alert message=error/>
         <PostForm action=REAUTH_PATH submit="Confirm">
             <input type="hidden" name="next" value=next/>
-            <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password"
+                error=password_error/>
         </PostForm>
     };
     (status, page("Confirm it is you", Some(&current.user), body)).into_response()

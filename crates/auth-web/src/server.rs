@@ -15,14 +15,16 @@ use crate::internals::internals_middleware;
 use crate::rate_limit::rate_limit_middleware;
 use crate::session::session_middleware;
 use crate::state::AppState;
-use crate::view::{STYLESHEET, STYLESHEET_PATH};
+use crate::view::{
+    FOCUS_SCRIPT, FOCUS_SCRIPT_PATH, JAVASCRIPT, STYLESHEET, STYLESHEET_PATH, asset,
+};
 use auth_core::Clock;
 use auth_core::hasher::Hasher;
 use auth_core::password::PwnedPasswords;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -69,7 +71,8 @@ pub async fn run(
 }
 
 /// [`run`] for an example whose routes cannot be built for every configuration (passkeys
-/// need a domain name as origin): the error is logged and the process exits with failure.
+/// need a domain name as origin, mail a valid `SMTP_URL`): the error is logged and the
+/// process exits with failure.
 pub async fn try_run<E: std::fmt::Display>(
     app_name: &str,
     default_port: u16,
@@ -255,11 +258,12 @@ pub fn app(state: AppState, routes: Router<AppState>) -> Router {
     // the rate limit, so that even a refusal's error page knows who is signed in.
     let router = routes
         .route("/healthz", get(healthz))
-        .route(STYLESHEET_PATH, get(stylesheet))
-        .route(
-            crate::view::FOCUS_SCRIPT_PATH,
-            get(crate::view::focus_script),
-        )
+        .merge(asset(
+            STYLESHEET_PATH,
+            "text/css; charset=utf-8",
+            STYLESHEET,
+        ))
+        .merge(asset(FOCUS_SCRIPT_PATH, JAVASCRIPT, FOCUS_SCRIPT))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), rate_limit_middleware))
         .layer(from_fn_with_state(state.clone(), csrf_middleware))
@@ -285,16 +289,6 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "DynamoDB unavailable")
         }
     }
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLESHEET,
-    )
 }
 
 async fn not_found() -> AppError {

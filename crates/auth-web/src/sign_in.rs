@@ -84,7 +84,7 @@ pub struct SignInPage {
 /// ([`check_sign_in`]), starts a session and sends the user on; a refusal shows the form
 /// again with the email typed and the message.
 pub fn sign_in_router(page: SignInPage) -> Router<AppState> {
-    let show = move |_: SignedOut| async move { render(page, StatusCode::OK, "", None) };
+    let show = move |_: SignedOut| async move { render(page, StatusCode::OK, "", None, None) };
     let submit = move |state, address, headers, form| submit(page, state, address, headers, form);
     Router::new().route("/sign-in", get(show).post(submit))
 }
@@ -103,18 +103,31 @@ async fn submit(
             sign_in_and_redirect(&state, &headers, verified, next).await
         }
         Err(e) => {
-            FormError::from(e)
+            let refusal = match e {
+                // The one input that must parse. "Wrong email or password" marks neither
+                // field, on purpose: it must not say which one was wrong.
+                auth_core::Error::InvalidInput(_) => FormError::from(e).on_field("email"),
+                other => other.into(),
+            };
+            let field = refusal.field();
+            refusal
                 .render(async |status, message| {
-                    Ok(render(page, status, &form.email, Some(message)))
+                    Ok(render(page, status, &form.email, Some(message), field))
                 })
                 .await
         }
     }
 }
 
-fn render(page: SignInPage, status: StatusCode, email: &str, error: Option<String>) -> Response {
+fn render(
+    page: SignInPage,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+) -> Response {
     let body = view! {
-        <SignInForm email=email.to_owned() error=error/>
+        <SignInForm email=email.to_owned() error=error error_field=error_field/>
         {(page.links)()}
     };
     (status, crate::view::page("Sign in", None, body)).into_response()

@@ -8,6 +8,7 @@
 //! [`cdp`], headless Chromium driven over the DevTools protocol (with a virtual authenticator).
 
 pub mod cdp;
+pub mod log;
 pub mod mail_server;
 
 use crate::calls::Calls;
@@ -21,7 +22,7 @@ use auth_core::{Clock, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
 use axum::Router;
 use reqwest::cookie::{CookieStore, Jar};
-use reqwest::{Response, Url, header};
+use reqwest::{Response, StatusCode, Url, header};
 use std::collections::HashMap;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -250,6 +251,14 @@ impl TestApp {
 
     /// The DynamoDB calls of the last request this app answered, and its `METHOD /path`.
     /// Counting calls is not timing: the same action always makes the same calls.
+    /// What the last request cost: its operations, sorted (calls made in parallel finish in
+    /// any order), and its sequential round trips.
+    pub fn last_cost(&self) -> (Vec<String>, usize) {
+        let (_, calls) = self.last_calls();
+        let operations = calls.operations().iter().map(|s| s.to_string()).collect();
+        (sorted(operations), calls.round_trips())
+    }
+
     pub fn last_calls(&self) -> (String, Calls) {
         let answered = self.answered.0.lock().unwrap_or_else(|e| e.into_inner());
         answered
@@ -384,6 +393,39 @@ impl Browser {
     }
 }
 
+/// The signed-in user's email as the home page shows it, or `None` when signed out (or sent
+/// elsewhere, as to a second factor).
+pub async fn signed_in_as(browser: &Browser) -> Option<String> {
+    let response = browser.get("/").await;
+    if response.status() != StatusCode::OK {
+        return None;
+    }
+    let page = response.text().await.unwrap();
+    let start = page.find("You are signed in as <strong>")? + "You are signed in as <strong>".len();
+    let end = page[start..].find("</strong>")? + start;
+    Some(page[start..end].to_owned())
+}
+
+/// Whether the home page shows `email` as signed in.
+pub async fn is_signed_in_as(browser: &Browser, email: &str) -> bool {
+    signed_in_as(browser).await.as_deref() == Some(email)
+}
+
+/// A response's status and body.
+pub async fn status_and_text(response: Response) -> (StatusCode, String) {
+    (response.status(), response.text().await.unwrap())
+}
+
+/// DynamoDB operations, sorted as [`TestApp::last_cost`] gives them.
+pub fn ops(list: &[&str]) -> Vec<String> {
+    sorted(list.iter().map(|s| s.to_string()).collect())
+}
+
+fn sorted(mut list: Vec<String>) -> Vec<String> {
+    list.sort();
+    list
+}
+
 /// The `Location` a redirect points to.
 pub fn location(response: &Response) -> &str {
     response
@@ -391,6 +433,52 @@ pub fn location(response: &Response) -> &str {
         .get(header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
+}
+
+/// The message a page shows beside its field `name`: the text of the element the field's
+/// `aria-describedby` names first, when the field is marked `aria-invalid="true"`. `None`
+/// when no field of that name is marked invalid.
+pub fn invalid_field_message(html: &str, name: &str) -> Option<String> {
+    use scraper::{Html, Selector};
+
+    let document = Html::parse_document(html);
+    let select = |css: &str| {
+        let selector = Selector::parse(css).expect("a valid selector");
+        document.select(&selector).next()
+    };
+    let field = select(&format!(r#"[name="{name}"][aria-invalid="true"]"#))?;
+    let id = field
+        .value()
+        .attr("aria-describedby")?
+        .split_whitespace()
+        .next()?;
+    let message = select(&format!(r#"[id="{id}"]"#))?;
+    Some(message.text().collect::<String>().trim().to_owned())
+}
+
+/// The text of each filled button in a page's `<main>`: a `<button>` or a `.button` link that
+/// the stylesheet fills, which is one that is not `.quiet` or `.danger`, not in a table, and
+/// not a provider choice. A page has at most one: its main action (`crate::view::ButtonKind`).
+pub fn primary_actions(html: &str) -> Vec<String> {
+    use scraper::{ElementRef, Html, Selector};
+
+    let document = Html::parse_document(html);
+    let selector = Selector::parse("main button, main a.button").expect("a valid selector");
+    document
+        .select(&selector)
+        .filter(|e| {
+            let classes = e.value().attr("class").unwrap_or_default();
+            let quiet = ["quiet", "danger", "provider"]
+                .iter()
+                .any(|c| classes.split_whitespace().any(|class| class == *c));
+            let in_table = e
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "table");
+            !quiet && !in_table
+        })
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
 }
 
 /// Checks what a page needs to be usable with a screen reader and a keyboard, and that an

@@ -1,19 +1,13 @@
 //! `cargo run -p email-verification`: email verification and password reset on
-//! http://localhost:3001. Mail is printed to the log unless `SMTP_URL` and `MAIL_FROM` are set.
+//! http://localhost:3001. Mail is printed to the console unless `SMTP_URL` and `MAIL_FROM` are
+//! set.
 
-use std::process::ExitCode;
+use auth_web::mail::{MailConfigError, mailer_from_env};
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    let mailer = match auth_web::mail::mailer_from_env() {
-        Ok(mailer) => mailer,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    auth_web::server::run("email-verification", 3001, |state| {
-        email_verification::routes(state, mailer)
+async fn main() -> std::process::ExitCode {
+    auth_web::server::try_run("email-verification", 3001, |state| {
+        Ok::<_, MailConfigError>(email_verification::routes(state, mailer_from_env()?))
     })
     .await
 }

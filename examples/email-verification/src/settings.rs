@@ -19,7 +19,7 @@ use auth_web::FormError;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::reauth::FreshUser;
-use auth_web::view::{Alert, DeleteAccount, Field, Notice, PostForm, page};
+use auth_web::view::{Alert, DeleteAccount, Field, Notice, PostForm, field_error, page};
 use auth_web::{AppError, AppState, Form};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -54,7 +54,14 @@ async fn show(
                 r.email
             )
         });
-    Ok(render(&current.user, StatusCode::OK, "", pending, None))
+    Ok(render(
+        &current.user,
+        StatusCode::OK,
+        "",
+        pending,
+        None,
+        None,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
@@ -69,15 +76,24 @@ async fn change_email(
     match request_change(&state, mailer.as_ref(), ip, user, &form.email).await {
         Ok(()) => Ok(Redirect::to("/verify-email").into_response()),
         Err(stop) => {
+            let field = stop.field();
             stop.render(async |status, message| {
-                Ok(render(user, status, &form.email, None, Some(message)))
+                Ok(render(
+                    user,
+                    status,
+                    &form.email,
+                    None,
+                    Some(message),
+                    field,
+                ))
             })
             .await
         }
     }
 }
 
-/// Refuses the current or a taken address, then mails a code to the new one.
+/// Refuses the current or a taken address (each marks the `email` field), then mails a code
+/// to the new one.
 async fn request_change(
     state: &AppState,
     mailer: &dyn Mailer,
@@ -85,20 +101,20 @@ async fn request_change(
     user: &User,
     input: &str,
 ) -> Result<(), FormError> {
-    let email = EmailAddress::parse(input)
-        .map_err(|e| FormError::refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let email = EmailAddress::parse(input).map_err(|e| FormError::from(e).on_field("email"))?;
     if email == user.email && user.email_verified {
-        return Err(FormError::refuse(
-            StatusCode::BAD_REQUEST,
-            "That is already your address.",
-        ));
+        return Err(
+            FormError::refuse(StatusCode::BAD_REQUEST, "That is already your address.")
+                .on_field("email"),
+        );
     }
     let owner = get_user_by_email(&state.table, &email).await?;
     if owner.is_some_and(|owner| owner.id != user.id) {
         return Err(FormError::refuse(
             StatusCode::CONFLICT,
             "That address belongs to another account.",
-        ));
+        )
+        .on_field("email"));
     }
     send_verification_code(state, mailer, &user.id, &email, ip).await
 }
@@ -109,8 +125,10 @@ fn render(
     typed: &str,
     notice: Option<String>,
     error: Option<String>,
+    error_field: Option<&'static str>,
 ) -> Response {
     let typed = typed.to_owned();
+    let email_error = field_error("email", &error, error_field);
     let body = view! {
         <Notice message=notice/>
         <section>
@@ -119,7 +137,8 @@ fn render(
                {user.email_verified.then_some(" (verified)")}"."</p>
             <Alert message=error/>
             <PostForm action="/settings/email" submit="Send a code to the new address">
-                <Field label="New email" name="email" kind="email" value=typed autocomplete="email"/>
+                <Field label="New email" name="email" kind="email" value=typed autocomplete="email"
+                    error=email_error/>
             </PostForm>
         </section>
         <DeleteAccount/>

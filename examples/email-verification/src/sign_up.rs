@@ -12,22 +12,24 @@ use auth_web::account::create_account;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::sign_in::EmailPasswordForm;
-use auth_web::view::{SignUpForm, page};
+use auth_web::sign_up::sign_up_page;
 use auth_web::{AppError, AppState, Form, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use leptos::prelude::*;
 use std::sync::Arc;
+
+/// What the form says happens next.
+const NOTE: &str = "We will email you a code to verify the address. ";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-up", get(show).post(submit))
 }
 
 async fn show(_: SignedOut) -> Response {
-    render(StatusCode::OK, "", None)
+    sign_up_page(StatusCode::OK, "", None, None, NOTE)
 }
 
 #[tracing::instrument(skip_all)]
@@ -41,8 +43,17 @@ async fn submit(
     let account = match create_account(&state, &headers, &form.email, &form.password).await {
         Ok(account) => account,
         Err(e) => {
+            let field = e.field();
             return e
-                .render(async |status, message| Ok(render(status, &form.email, Some(message))))
+                .render(async |status, message| {
+                    Ok(sign_up_page(
+                        status,
+                        &form.email,
+                        Some(message),
+                        field,
+                        NOTE,
+                    ))
+                })
                 .await;
         }
     };
@@ -52,26 +63,18 @@ async fn submit(
         Ok(()) => Redirect::to("/verify-email").into_response(),
         Err(e) => {
             e.render(async |status, message| {
-                let message = format!("Your account was created, but: {message}");
+                let message = format!("Your account was created. {message}");
                 Ok(verify_email::render(
                     user,
                     None,
                     status,
                     None,
                     Some(message),
+                    None,
                 ))
             })
             .await?
         }
     };
     Ok((account.cookies, response).into_response())
-}
-
-fn render(status: StatusCode, email: &str, error: Option<String>) -> Response {
-    let body = view! {
-        <SignUpForm email=email.to_owned() error=error/>
-        <p class="muted">"We will email you a code to verify the address. "
-           "Already have an account? "<a href="/sign-in">"Sign in"</a></p>
-    };
-    (status, page("Create an account", None, body)).into_response()
 }

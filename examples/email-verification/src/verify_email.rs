@@ -21,7 +21,7 @@ use auth_web::client_ip::ClientIp;
 use auth_web::code_mail::{accepted, parse_code};
 use auth_web::mail::Mailer;
 use auth_web::notices;
-use auth_web::view::{Alert, Field, Notice, PostButton, PostForm, page};
+use auth_web::view::{Alert, ButtonKind, Field, Notice, PostButton, PostForm, field_error, page};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -62,7 +62,14 @@ async fn show(
         return Ok(Redirect::to("/").into_response());
     }
     let notice = sent.sent.map(|_| "We sent you a new code.".to_owned());
-    Ok(render(user, request.as_ref(), StatusCode::OK, notice, None))
+    Ok(render(
+        user,
+        request.as_ref(),
+        StatusCode::OK,
+        notice,
+        None,
+        None,
+    ))
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
@@ -83,18 +90,27 @@ async fn submit(
         Err(refusal) => refusal,
     };
     let request = get_email_verification_request(&state.table, &user.id).await?;
+    let field = refusal.field();
     refusal
         .render(async |status, message| {
-            Ok(render(user, request.as_ref(), status, None, Some(message)))
+            Ok(render(
+                user,
+                request.as_ref(),
+                status,
+                None,
+                Some(message),
+                field,
+            ))
         })
         .await
 }
 
-/// The code, checked; what it did when it was right.
+/// The code, checked; what it did when it was right. A code that is malformed, wrong or
+/// spent marks the `code` field; an address taken meanwhile is not about the code.
 async fn check(state: &AppState, user: &User, input: &str) -> Result<Verified, FormError> {
-    let code = parse_code(input)?;
+    let code = parse_code(input).map_err(|e| e.on_field("code"))?;
     match verify_email_code(&state.table, user, &code).await {
-        Ok(check) => accepted(check),
+        Ok(check) => accepted(check).map_err(|e| e.on_field("code")),
         Err(auth_core::Error::EmailTaken) => Err(FormError::refuse(
             StatusCode::CONFLICT,
             "That address now belongs to another account. Choose a different one.",
@@ -122,22 +138,32 @@ async fn resend(
         Ok(()) => Ok(Redirect::to("/verify-email?sent=1").into_response()),
         Err(stop) => {
             stop.render(async |status, message| {
-                Ok(render(user, request.as_ref(), status, None, Some(message)))
+                Ok(render(
+                    user,
+                    request.as_ref(),
+                    status,
+                    None,
+                    Some(message),
+                    None,
+                ))
             })
             .await
         }
     }
 }
 
-/// The page: where the code went, the code form, "send a new code", and for an address that
-/// is not verified yet, a way to fix a typo in it.
+/// The page: where the code went, the code form (its button the page's primary action; an
+/// error about the code marks the field), "Send a new code", and for an address that is not
+/// verified yet, a way to fix a typo in it.
 pub fn render(
     user: &User,
     request: Option<&EmailVerificationRequest>,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
+    error_field: Option<&'static str>,
 ) -> Response {
+    let code_error = field_error("code", &error, error_field);
     let sent_to = match request {
         Some(r) => view! {
             <p>"We sent a code to " <strong>{r.email.to_string()}</strong>
@@ -154,7 +180,8 @@ pub fn render(
         view! {
             <section>
                 <h2>"Wrong address?"</h2>
-                <PostForm action="/settings/email" submit="Send the code there instead">
+                <PostForm action="/settings/email" submit="Send the code there instead"
+                    kind=ButtonKind::Quiet>
                     <Field label="Email" name="email" kind="email" autocomplete="email"/>
                 </PostForm>
             </section>
@@ -165,7 +192,7 @@ pub fn render(
         <Alert message=error/>
         {sent_to}
         <PostForm action="/verify-email" submit="Verify">
-            <Field label="Code" name="code" autocomplete="one-time-code"/>
+            <Field label="Code" name="code" autocomplete="one-time-code" error=code_error/>
         </PostForm>
         <PostButton action="/verify-email/resend" label="Send a new code"/>
         {change_address}

@@ -20,7 +20,9 @@ use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_a
 use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
 use auth_web::reauth::FreshUser;
-use auth_web::view::{Alert, DeleteAccount, Done, Notice, PostButton, format_time, page};
+use auth_web::view::{
+    Alert, Column, DeleteAccount, Done, Notice, PostButton, Table, format_time, page,
+};
 use auth_web::{AppError, AppState, AuthUser, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -57,6 +59,14 @@ async fn show(
     render(&state, &oauth, &current, StatusCode::OK, notice, None).await
 }
 
+/// The linked accounts' table: the last column holds the "Unlink" buttons.
+const ACCOUNT_COLUMNS: [Column; 4] = [
+    Column::new("Provider"),
+    Column::new("Account"),
+    Column::new("Linked"),
+    Column::unlabelled("Actions"),
+];
+
 async fn render(
     state: &AppState,
     oauth: &OAuth,
@@ -72,12 +82,15 @@ async fn render(
         .into_iter()
         .map(|a| account_row(oauth, a, can_unlink))
         .collect::<Vec<_>>();
+    // The same buttons as on the sign-in page: links (a GET starts the flow, see
+    // `crate::sign_in`), equal choices, none filled.
     let links = oauth
         .providers
         .iter()
         .map(|p| {
             let href = format!("/settings/link/{}", p.slug);
-            view! { <li><a href=href>{format!("Link {}", p.name)}</a></li> }
+            let label = format!("Link {}", p.name);
+            view! { <a class="button provider" data-provider=p.slug.clone() href=href>{label}</a> }
         })
         .collect::<Vec<_>>();
     let sessions = active_sessions(state, current).await?;
@@ -86,15 +99,12 @@ async fn render(
         <section>
             <h2>"Linked accounts"</h2>
             <Alert message=error/>
-            <table>
-                <thead><tr><th>"Provider"</th><th>"Account"</th><th>"Linked"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <Table columns=&ACCOUNT_COLUMNS rows=rows/>
             {(!can_unlink).then(|| view! {
                 <p class="muted">"This is your only way to sign in; link another account before unlinking it."</p>
             })}
             <h3>"Link another account"</h3>
-            <ul class="providers">{links}</ul>
+            <div class="providers">{links}</div>
         </section>
         {sessions}
         <DeleteAccount/>
@@ -102,7 +112,8 @@ async fn render(
     Ok((status, page("Settings", Some(user), body)).into_response())
 }
 
-fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> impl IntoView + use<> {
+/// A row of the table: provider, the account's name there, when it was linked, "Unlink".
+fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> Vec<AnyView> {
     let id = account.identity;
     let provider = oauth
         .providers
@@ -112,14 +123,12 @@ fn account_row(oauth: &OAuth, account: OAuthAccount, can_unlink: bool) -> impl I
         let value = format!("{}#{}", id.provider, id.subject);
         view! { <PostButton action="/settings/unlink" label="Unlink" hidden=("account", value)/> }
     });
-    view! {
-        <tr>
-            <td>{provider}</td>
-            <td>{id.label}</td>
-            <td>{format_time(account.linked_at)}</td>
-            <td>{unlink}</td>
-        </tr>
-    }
+    vec![
+        provider.into_any(),
+        id.label.into_any(),
+        format_time(account.linked_at).into_any(),
+        unlink.into_any(),
+    ]
 }
 
 async fn link(

@@ -14,7 +14,7 @@ use crate::OAuth;
 use crate::flow_cookie::{self, Flow, Purpose};
 use crate::provider::Provider;
 use crate::refusal::provider_failed;
-use auth_web::view::page;
+use auth_web::view::{Column, Table, page};
 use auth_web::{AppError, AppState, MaybeUser};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -80,6 +80,13 @@ fn buttons(origin: &Url, oauth: &OAuth, intro: &'static str) -> AnyView {
     view! { <p>{intro}</p><div class="providers">{links}</div> }.into_any()
 }
 
+/// The columns of the setup table.
+const SETUP_COLUMNS: [Column; 3] = [
+    Column::new("Provider"),
+    Column::new("Variables"),
+    Column::new("Redirect URI"),
+];
+
 fn setup_instructions(origin: &Url) -> impl IntoView + use<> {
     let redirect = |slug: &str| format!("{}sign-in/{slug}/callback", origin.as_str());
     let rows = [
@@ -99,18 +106,21 @@ fn setup_instructions(origin: &Url) -> impl IntoView + use<> {
             redirect("oidc"),
         ),
     ]
+    .into_iter()
     .map(|(name, vars, uri)| {
-        view! { <tr><td>{name}</td><td><code>{vars}</code></td><td><code>{uri}</code></td></tr> }
-    });
+        vec![
+            name.into_any(),
+            view! { <code>{vars}</code> }.into_any(),
+            view! { <code>{uri}</code> }.into_any(),
+        ]
+    })
+    .collect();
     view! {
         <p class="alert" role="alert">"No sign-in provider is configured yet."</p>
         <p>"Register an OAuth app at a provider, then set its variables (in the environment or "
            "a " <code>".env"</code> " file) and restart. The provider must send users back to "
            "the redirect URI shown."</p>
-        <table>
-            <thead><tr><th>"Provider"</th><th>"Variables"</th><th>"Redirect URI"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <Table columns=&SETUP_COLUMNS rows=rows/>
         <p>"Or try the whole flow with no account anywhere: restart with "
            <code>"OAUTH_DEV_PROVIDER=true"</code> " for a local development provider."</p>
     }

@@ -3,27 +3,15 @@
 //! data attributes and this file does the rest.
 
 use auth_web::AppState;
+use auth_web::view::{JAVASCRIPT, asset};
 use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use leptos::prelude::*;
 
 const SCRIPT: &str = include_str!("../static/passkeys.js");
 const SCRIPT_PATH: &str = "/static/passkeys.js";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(SCRIPT_PATH, get(script))
-}
-
-async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        SCRIPT,
-    )
+    asset(SCRIPT_PATH, JAVASCRIPT, SCRIPT)
 }
 
 /// Messages for browsers that cannot do passkeys, the place for ceremony errors, and the

@@ -1,7 +1,9 @@
 //! Sign-in with a passkey, without typing anything.
 //!
-//! 1. `GET /sign-in`: a button, and a username field marked `autocomplete="username webauthn"`
-//!    where browsers with passkey autofill (conditional UI) list the passkeys for this site.
+//! 1. `GET /sign-in`: a button, and an optional email field marked
+//!    `autocomplete="username webauthn"`, where browsers with passkey autofill (conditional
+//!    UI) suggest the passkeys for this site. What is typed there is not used: the passkey
+//!    names its account.
 //! 2. `POST /sign-in/options`: stores a ceremony item, sets the ceremony cookie, answers
 //!    request options with a fresh challenge and no credential list (discoverable).
 //! 3. The browser asks the authenticator (`navigator.credentials.get`).
@@ -17,7 +19,7 @@ use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use auth_core::passkey::credential_owner;
 use auth_web::client_ip::ClientIp;
 use auth_web::json::{ApiError, JsonBody};
-use auth_web::view::{Alert, page};
+use auth_web::view::{Alert, Field, page};
 use auth_web::webauthn::RelyingParty;
 use auth_web::webauthn::ceremony;
 use auth_web::{AppState, SignedOut};
@@ -94,10 +96,8 @@ fn render(status: StatusCode, error: Option<String>) -> Response {
         {passkey_support()}
         <form method="post" action="/sign-in" data-passkey="get"
             data-options="/sign-in/options" data-finish="/sign-in/finish">
-            <label>
-                <span>"Email (optional: your browser may offer your passkey here)"</span>
-                <input type="text" name="username" autocomplete="username webauthn"/>
-            </label>
+            <Field label="Email" name="username" autocomplete="username webauthn" required=false
+                hint="Optional. Your browser may suggest your passkeys here."/>
             <button type="submit">"Sign in with a passkey"</button>
         </form>
         <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>

@@ -68,9 +68,10 @@ async fn options(
     JsonBody(request): JsonBody<SignUpRequest>,
 ) -> Result<Response, ApiError> {
     CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
-    let email = EmailAddress::parse(&request.email)?;
+    let email =
+        EmailAddress::parse(&request.email).map_err(|e| ApiError::from(e).on_field("email"))?;
     if get_user_by_email(&state.table, &email).await?.is_some() {
-        return Err(auth_core::Error::EmailTaken.into());
+        return Err(ApiError::from(auth_core::Error::EmailTaken).on_field("email"));
     }
     let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), vec![])?;
     let kept = (email, registration);

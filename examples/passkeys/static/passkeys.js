@@ -8,9 +8,12 @@
 //   3. Turn the credential's ArrayBuffers back into base64url and POST it as JSON to
 //      data-finish; the server answers {"redirect": "/…"} or {"error": "…"}.
 // A refusal that carries "reauth" (the session must prove it is its owner again before adding
-// a passkey) sends the browser to that page, which brings it back here afterwards.
+// a passkey) sends the browser to that page, which brings it back here afterwards. One that
+// carries "field" (an email that is not an address or is taken, a blank passkey name) marks
+// that field, as the server-rendered forms do: aria-invalid, and the message under it, named
+// by aria-describedby.
 // On the sign-in page, browsers with passkey autofill (conditional mediation) also start a
-// ceremony at once, which completes when the user picks a passkey in the username field.
+// ceremony at once, which completes when the user picks a passkey in the email field.
 
 const errorBox = document.querySelector("[data-passkey-error]");
 const forms = document.querySelectorAll("form[data-passkey]");
@@ -18,6 +21,35 @@ const forms = document.querySelectorAll("form[data-passkey]");
 function showError(message) {
   errorBox.textContent = message;
   errorBox.hidden = false;
+}
+
+// The field a refusal is about: marked invalid, described by the message under it, focused.
+function markField(form, name, message) {
+  const input = form.elements.namedItem(name);
+  if (!(input instanceof HTMLInputElement)) return;
+  const note = document.createElement("p");
+  note.className = "field-error";
+  note.id = `${name}-error`;
+  note.textContent = message;
+  (input.closest("label") || input).after(note);
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  input.setAttribute("aria-describedby", [note.id, ...described].join(" "));
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
+}
+
+// Undoes markField before the next try.
+function clearFields(form) {
+  for (const note of form.querySelectorAll(".field-error")) {
+    const input = form.querySelector(`[aria-describedby~="${note.id}"]`);
+    if (input) {
+      const rest = input.getAttribute("aria-describedby").split(" ").filter((id) => id && id !== note.id);
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+      else input.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
+    }
+    note.remove();
+  }
 }
 
 // base64url (no padding) <-> ArrayBuffer
@@ -83,6 +115,14 @@ function assertionJSON(credential) {
   };
 }
 
+// Words for the answers that are pages, not JSON (the checks every POST passes), by status.
+const STATUS_MESSAGES = {
+  403: "The app refused this request. Reload the page and try again.",
+  413: "The request is too large.",
+  429: "Too many attempts. Wait a minute, then try again.",
+};
+const SOMETHING_WRONG = "Something went wrong. Please try again in a moment.";
+
 // POST JSON to the app; the browser adds Origin, which the server's CSRF check requires.
 async function postJSON(url, body) {
   const response = await fetch(url, {
@@ -97,7 +137,9 @@ async function postJSON(url, body) {
     return new Promise(() => {}); // never settles: the browser is leaving this page
   }
   if (!response.ok) {
-    throw new Error(json.error || `The app refused the request (${response.status}).`);
+    const error = new Error(json.error || STATUS_MESSAGES[response.status] || SOMETHING_WRONG);
+    error.field = json.field;
+    throw error;
   }
   return json;
 }
@@ -124,10 +166,28 @@ async function ceremony(form, { mediation, signal, options } = {}) {
   window.location.assign(done.redirect);
 }
 
+// A failure in words. The app's own refusals (plain Errors) carry their message; the
+// browser's are named by kind, since their own messages are technical.
 function explain(error) {
-  if (error.name === "NotAllowedError") return "The passkey prompt was cancelled or timed out.";
-  if (error.name === "InvalidStateError") return "This device already has a passkey for this account.";
-  return error.message || String(error);
+  switch (error.name) {
+    case "Error":
+      return error.message;
+    case "NotAllowedError":
+      return "The passkey prompt was cancelled or timed out.";
+    case "InvalidStateError":
+      return "This device already has a passkey for this account.";
+    case "SecurityError":
+      return "Passkeys work only on this site's own address, over HTTPS or on localhost.";
+    case "TypeError":
+      return "The app could not be reached. Check your connection and try again.";
+    default:
+      return SOMETHING_WRONG;
+  }
+}
+
+function failed(form, error) {
+  showError(explain(error));
+  if (error.field) markField(form, error.field, error.message);
 }
 
 // Passkey autofill, for a form with a field marked autocomplete="… webauthn" (sign-in): a
@@ -149,7 +209,7 @@ function startAutofill(form) {
       return ceremony(form, { mediation: "conditional", signal, options });
     })
     .catch((error) => {
-      if (!controller.signal.aborted) showError(explain(error));
+      if (!controller.signal.aborted) failed(form, error);
     });
 }
 
@@ -172,7 +232,8 @@ if (!window.PublicKeyCredential || !navigator.credentials) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       errorBox.hidden = true;
-      submitted(form).catch((error) => showError(explain(error)));
+      clearFields(form);
+      submitted(form).catch((error) => failed(form, error));
     });
     if (form.querySelector('[autocomplete~="webauthn"]')) startAutofill(form);
   });

@@ -3,11 +3,11 @@
 
 mod settings;
 mod sign_in;
-mod sign_up;
 
 use auth_web::AppState;
 use auth_web::home::{HomePage, home_router};
 use auth_web::session::sign_out_router;
+use auth_web::sign_up::sign_up_router;
 use axum::Router;
 
 /// Every route of this example; `auth_web::server` adds the shared ones and the layers.
@@ -18,7 +18,7 @@ pub fn routes(_: &AppState) -> Router<AppState> {
             about: "This example signs people in with an email address and a password, with every session stored in DynamoDB.",
             settings_link: "Change your password or see your sessions",
         }))
-        .merge(sign_up::router())
+        .merge(sign_up_router())
         .merge(sign_in::router())
         .merge(sign_out_router())
         .merge(settings::router())

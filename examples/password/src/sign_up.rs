@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn show(_: SignedOut) -> Response {
-    render(StatusCode::OK, "", None)
+    render(StatusCode::OK, "", None, None)
 }
 
 #[tracing::instrument(skip_all)]
@@ -29,15 +29,22 @@ async fn submit(
     match create_account(&state, &headers, &form.email, &form.password).await {
         Ok(account) => Ok((account.cookies, Redirect::to("/")).into_response()),
         Err(e) => {
-            e.render(async |status, message| Ok(render(status, &form.email, Some(message))))
+            let field = e.field();
+            e.render(async |status, message| Ok(render(status, &form.email, Some(message), field)))
                 .await
         }
     }
 }
 
-fn render(status: StatusCode, email: &str, error: Option<String>) -> Response {
+/// The form; a refusal about the email or the password (`error_field`) marks that field.
+fn render(
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+    error_field: Option<&'static str>,
+) -> Response {
     let body = view! {
-        <SignUpForm email=email.to_owned() error=error/>
+        <SignUpForm email=email.to_owned() error=error error_field=error_field/>
         <p class="muted">"Already have an account? "<a href="/sign-in">"Sign in"</a></p>
     };
     (status, page("Create an account", None, body)).into_response()

@@ -6,7 +6,6 @@ mod qr;
 mod second_factor;
 mod settings;
 mod sign_in;
-mod sign_up;
 mod webauthn;
 
 use auth_core::encryption::EncryptionKey;
@@ -15,6 +14,7 @@ use auth_web::home::{HomePage, home_router_with_notices};
 use auth_web::mail::Mailer;
 use auth_web::password_reset::password_reset_router;
 use auth_web::session::sign_out_router;
+use auth_web::sign_up::sign_up_router;
 use auth_web::webauthn::{RelyingParty, RelyingPartyError};
 use axum::{Extension, Router};
 use std::sync::Arc;
@@ -43,7 +43,7 @@ pub fn routes(
     )];
     Ok(Router::new()
         .merge(home_router_with_notices(home, notices))
-        .merge(sign_up::router())
+        .merge(sign_up_router())
         .merge(sign_in::router())
         .merge(sign_out_router())
         .merge(second_factor::router())

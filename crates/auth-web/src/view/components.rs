@@ -25,13 +25,19 @@ impl ButtonKind {
 }
 
 /// A form that posts to `action`; plain HTML, so it works with JavaScript off. Its submit
-/// button is the page's primary action.
+/// button is the page's primary action, unless `kind` says otherwise (a second form on the
+/// page).
 #[component]
-pub fn PostForm(action: &'static str, submit: &'static str, children: Children) -> impl IntoView {
+pub fn PostForm(
+    action: &'static str,
+    submit: &'static str,
+    #[prop(default = ButtonKind::Primary)] kind: ButtonKind,
+    children: Children,
+) -> impl IntoView {
     view! {
         <form method="post" action=action>
             {children()}
-            <button type="submit">{submit}</button>
+            <button type="submit" class=kind.class()>{submit}</button>
         </form>
     }
 }
@@ -58,7 +64,8 @@ pub fn PostButton(
 ///
 /// With `error`, the input is marked invalid (`aria-invalid`) and described by the message
 /// shown under it (`aria-describedby`), so a screen reader reads the message with the field.
-/// The message element's id is `<name>-error`.
+/// A `hint` is shown under it too, and read after the error. Their ids are `<name>-error` and
+/// `<name>-hint`.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -67,21 +74,44 @@ pub fn Field(
     #[prop(optional, into)] value: String,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = None, into)] error: Option<String>,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// False for a field that may be left empty.
+    #[prop(default = true)]
+    required: bool,
 ) -> impl IntoView {
-    let message_id = format!("{name}-error");
-    let (invalid, described_by) = match error {
-        Some(_) => (Some("true"), Some(message_id.clone())),
-        None => (None, None),
-    };
-    let message = error.map(|m| view! { <p class="field-error" id=message_id>{m}</p> });
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    // The error first: it is what the user must read now.
+    let descriptions: Vec<&str> = [
+        error.is_some().then_some(error_id.as_str()),
+        hint.map(|_| hint_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described_by = (!descriptions.is_empty()).then(|| descriptions.join(" "));
+    let invalid = error.is_some().then_some("true");
+    let message = error.map(|m| view! { <p class="field-error" id=error_id>{m}</p> });
+    let hint = hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> });
     view! {
         <label>
             <span>{label}</span>
-            <input type=kind name=name value=value autocomplete=autocomplete required
+            <input type=kind name=name value=value autocomplete=autocomplete required=required
                 aria-invalid=invalid aria-describedby=described_by/>
         </label>
         {message}
+        {hint}
     }
+}
+
+/// The message to show beside the field `name`: the form's error, when it is about that field
+/// (`error_field`, from `crate::form_error::FormError::field`).
+pub fn field_error(
+    name: &str,
+    error: &Option<String>,
+    error_field: Option<&'static str>,
+) -> Option<String> {
+    error.clone().filter(|_| error_field == Some(name))
 }
 
 /// The id of the page's [`Alert`], for links and scripts that point at it.
@@ -209,6 +239,23 @@ mod tests {
             page.contains(r#"<p id="email-error" class="field-error">Not an address.</p>"#),
             "{page}"
         );
+    }
+
+    #[test]
+    fn a_hint_describes_its_field_after_the_error() {
+        let page = html(view! {
+            <Field label="Email" name="username" hint="Optional." required=false
+                error=Some("Not an address.".into())/>
+        });
+        assert!(
+            page.contains(r#"aria-describedby="username-error username-hint""#),
+            "{page}"
+        );
+        assert!(
+            page.contains(r#"<p id="username-hint" class="hint">Optional.</p>"#),
+            "{page}"
+        );
+        assert!(!page.contains("required"), "{page}");
     }
 
     #[test]

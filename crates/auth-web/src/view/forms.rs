@@ -6,17 +6,8 @@
 //! (`error_field`: the field is then marked invalid and described by the message). "Wrong
 //! email or password" is about neither field on purpose, and names none.
 
-use super::{Alert, Field, PostForm};
+use super::{Alert, Field, PostForm, field_error};
 use leptos::prelude::*;
-
-/// The message for the field `name`, when the error is about it.
-fn error_for(
-    name: &str,
-    error: &Option<String>,
-    error_field: Option<&'static str>,
-) -> Option<String> {
-    error.clone().filter(|_| error_field == Some(name))
-}
 
 /// The sign-in form: email (kept after a refusal) and password.
 #[component]
@@ -24,11 +15,11 @@ pub fn SignInForm(
     #[prop(into)] email: String,
     #[prop(into)] error: Option<String>,
     /// The field (`"email"` or `"password"`) the error is about, if one.
-    #[prop(optional)]
+    #[prop(default = None, into)]
     error_field: Option<&'static str>,
 ) -> impl IntoView {
-    let email_error = error_for("email", &error, error_field);
-    let password_error = error_for("password", &error, error_field);
+    let email_error = field_error("email", &error, error_field);
+    let password_error = field_error("password", &error, error_field);
     view! {
         <Alert message=error/>
         <PostForm action="/sign-in" submit="Sign in">
@@ -46,11 +37,11 @@ pub fn SignUpForm(
     #[prop(into)] email: String,
     #[prop(into)] error: Option<String>,
     /// The field (`"email"` or `"password"`) the error is about, if one.
-    #[prop(optional)]
+    #[prop(default = None, into)]
     error_field: Option<&'static str>,
 ) -> impl IntoView {
-    let email_error = error_for("email", &error, error_field);
-    let password_error = error_for("password", &error, error_field);
+    let email_error = field_error("email", &error, error_field);
+    let password_error = field_error("password", &error, error_field);
     view! {
         <Alert message=error/>
         <PostForm action="/sign-up" submit="Create account">

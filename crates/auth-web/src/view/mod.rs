@@ -16,13 +16,17 @@ mod time;
 
 pub use components::{
     ALERT_ID, Alert, ButtonKind, Column, DeleteAccount, Field, Notice, PostButton, PostForm, Table,
+    field_error,
 };
 pub use forms::{SignInForm, SignUpForm};
 pub use time::{RelativeTime, format_time, relative_time};
 
+use crate::state::AppState;
 use auth_core::user::User;
+use axum::Router;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::response::Html;
+use axum::routing::get;
 use leptos::prelude::*;
 
 /// The stylesheet, served at [`STYLESHEET_PATH`] from the binary itself (no CDN, no fonts).
@@ -35,16 +39,22 @@ pub const STYLESHEET_PATH: &str = "/static/style.css";
 pub const FOCUS_SCRIPT: &str = include_str!("focus-error.js");
 pub const FOCUS_SCRIPT_PATH: &str = "/static/focus-error.js";
 
-/// `GET` [`FOCUS_SCRIPT_PATH`].
-pub async fn focus_script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        FOCUS_SCRIPT,
-    )
+/// A file compiled into the binary, served at `path`: a stylesheet or a script. No files on
+/// disk to deploy, and the strict Content-Security-Policy allows only such same-origin files.
+pub fn asset(
+    path: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+) -> Router<AppState> {
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CACHE_CONTROL, "public, max-age=3600"),
+    ];
+    Router::new().route(path, get(move || async move { (headers, body) }))
 }
+
+/// The `Content-Type` of the scripts [`asset`] serves.
+pub const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// Where [`crate::internals`] puts its panel: the shell ends every page with this, just
 /// before `</body></html>`. An HTML comment, so that a page without the panel shows nothing.

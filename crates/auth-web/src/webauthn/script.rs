@@ -12,10 +12,8 @@
 //!    `action` as an ordinary form post: the server answers with a page, as for any form.
 
 use crate::state::AppState;
+use crate::view::{JAVASCRIPT, asset};
 use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
 use leptos::prelude::*;
 
 const SCRIPT: &str = include_str!("webauthn.js");
@@ -23,17 +21,7 @@ const SCRIPT_PATH: &str = "/static/webauthn.js";
 
 /// The route serving the script.
 pub fn router() -> Router<AppState> {
-    Router::new().route(SCRIPT_PATH, get(script))
-}
-
-async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        SCRIPT,
-    )
+    asset(SCRIPT_PATH, JAVASCRIPT, SCRIPT)
 }
 
 /// Messages for browsers that cannot do WebAuthn, the place for ceremony errors, and the

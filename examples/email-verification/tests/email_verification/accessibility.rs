@@ -2,7 +2,7 @@
 //! without a browser (`auth_web::testing::assert_accessible`).
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, assert_accessible, location};
+use auth_web::testing::{Browser, assert_accessible, location, primary_actions};
 use reqwest::Response;
 
 /// Checks the page a response carries (any status: error pages are pages too).
@@ -13,6 +13,11 @@ async fn check(path: &str, response: Response) -> String {
         "{path}: {status} is not a page: {page}"
     );
     assert_accessible(&page);
+    let primary = primary_actions(&page);
+    assert!(
+        primary.len() <= 1,
+        "{path}: more than one main action: {primary:?}"
+    );
     page
 }
 
@@ -43,7 +48,12 @@ async fn signed_out_pages_are_accessible() {
 async fn the_verification_pages_are_accessible_with_and_without_an_error() {
     let example = spawn().await;
     let (browser, _code) = signed_up(&example, "ada@example.com").await;
-    check_get(&browser, "/verify-email").await;
+    let page = check_get(&browser, "/verify-email").await;
+    assert_eq!(
+        primary_actions(&page),
+        ["Verify"],
+        "a new code and another address are secondary: {page}"
+    );
     let page = check("POST /verify-email", enter_code(&browser, "WRONGONE").await).await;
     assert!(page.contains(r#"role="alert""#), "{page}");
 }

@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_web::testing::{invalid_field_message, location};
 use reqwest::StatusCode;
 
 fn claim(email: &str) -> String {
@@ -31,7 +31,7 @@ async fn the_account_moves_to_a_new_address_only_once_it_is_verified() {
         "{page}"
     );
     assert!(
-        signed_in_as(&browser, "ada@example.com").await,
+        is_signed_in_as(&browser, "ada@example.com").await,
         "nothing changes before the code is entered"
     );
     assert_eq!(claim_owner(&example, "ada@new.example").await, None);
@@ -40,8 +40,8 @@ async fn the_account_moves_to_a_new_address_only_once_it_is_verified() {
         location(&enter_code(&browser, &code).await),
         "/?done=verified"
     );
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
-    assert!(signed_in_as(&browser, "ada@new.example").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@new.example").await);
     assert_eq!(claim_owner(&example, "ada@new.example").await, Some(ada.id));
     assert_eq!(
         claim_owner(&example, "ada@example.com").await,
@@ -82,7 +82,12 @@ async fn an_address_that_belongs_to_another_account_is_refused() {
         .await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(page.contains("That address belongs to another account."));
+    assert_eq!(
+        invalid_field_message(&page, "email").as_deref(),
+        Some("That address belongs to another account."),
+        "the field is marked and the alert stays: {page}"
+    );
+    assert!(page.contains(r#"role="alert""#), "{page}");
     assert_eq!(snapshot(example.table()).await, before);
 
     let (status, page) = status_and_text(
@@ -92,7 +97,10 @@ async fn an_address_that_belongs_to_another_account_is_refused() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("That is already your address."));
+    assert_eq!(
+        invalid_field_message(&page, "email").as_deref(),
+        Some("That is already your address.")
+    );
 }
 
 #[tokio::test]
@@ -111,8 +119,13 @@ async fn an_address_someone_else_claimed_meanwhile_is_refused_and_nothing_change
         page.contains("That address now belongs to another account."),
         "{page}"
     );
+    assert_eq!(
+        invalid_field_message(&page, "code"),
+        None,
+        "the code was right: {page}"
+    );
     assert_eq!(snapshot(example.table()).await, before);
-    assert!(signed_in_as(&ada, "ada@example.com").await);
+    assert!(is_signed_in_as(&ada, "ada@example.com").await);
     let owner = user(example.table(), "shared@example.com").await.unwrap();
     assert_eq!(
         claim_owner(&example, "shared@example.com").await,
@@ -163,5 +176,5 @@ async fn a_notice_that_cannot_be_delivered_does_not_undo_the_change() {
         location(&enter_code(&browser, &code).await),
         "/?done=verified"
     );
-    assert!(signed_in_as(&browser, "ada@new.example").await);
+    assert!(is_signed_in_as(&browser, "ada@new.example").await);
 }

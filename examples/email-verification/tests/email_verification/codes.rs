@@ -1,6 +1,6 @@
 use crate::helpers::*;
 use auth_core::one_time_code::MAX_ATTEMPTS;
-use auth_web::testing::location;
+use auth_web::testing::{invalid_field_message, location};
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -20,6 +20,11 @@ async fn a_wrong_code_is_refused_with_the_tries_left_and_only_the_count_changes(
         page.contains("That code is not right. You have 4 more tries."),
         "{page}"
     );
+    assert_eq!(
+        invalid_field_message(&page, "code").as_deref(),
+        Some("That code is not right. You have 4 more tries."),
+        "the code field is marked: {page}"
+    );
     assert_eq!(snapshot(example.table()).await, before);
     let user = user(example.table(), "ada@example.com").await.unwrap();
     let request = verification_request(example.table(), &user.id)
@@ -30,6 +35,7 @@ async fn a_wrong_code_is_refused_with_the_tries_left_and_only_the_count_changes(
     let (status, page) = status_and_text(enter_code(&browser, "12345").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("8 letters and digits"));
+    assert!(invalid_field_message(&page, "code").is_some(), "{page}");
 }
 
 #[tokio::test]

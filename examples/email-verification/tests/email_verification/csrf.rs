@@ -35,5 +35,5 @@ async fn a_post_from_another_origin_is_refused_on_every_form_route_and_changes_n
         assert!(page.contains("sent from another site"), "{route}");
     }
     assert_eq!(snapshot(example.table()).await, before);
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
 }

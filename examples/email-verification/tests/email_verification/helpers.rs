@@ -13,6 +13,7 @@ use time::Duration;
 pub const PASSWORD: &str = "correct horse battery";
 
 pub use auth_web::testing::{Item, get_item as get};
+pub use auth_web::testing::{is_signed_in_as, status_and_text};
 
 /// The app, and the SMTP server it sends its mail to.
 pub struct Example {
@@ -142,16 +143,6 @@ pub async fn verified(example: &Example, email: &str) -> Browser {
     let response = enter_code(&browser, &code).await;
     assert_eq!(location(&response), "/?done=verified");
     browser
-}
-
-/// Whether the home page shows `email` as signed in.
-pub async fn signed_in_as(browser: &Browser, email: &str) -> bool {
-    let page = browser.get("/").await.text().await.unwrap();
-    page.contains(&format!("You are signed in as <strong>{email}</strong>"))
-}
-
-pub async fn status_and_text(response: Response) -> (StatusCode, String) {
-    (response.status(), response.text().await.unwrap())
 }
 
 /// The 400 page of a form that was not read because a field is not valid UTF-8.

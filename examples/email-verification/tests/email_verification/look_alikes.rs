@@ -98,5 +98,5 @@ async fn look_alike_addresses_are_refused_on_change_email_with_a_clear_message()
     }
     assert_eq!(snapshot(example.table()).await, before);
     assert!(example.mail.nothing_sent().await);
-    assert!(signed_in_as(&ada, "ada@example.com").await);
+    assert!(is_signed_in_as(&ada, "ada@example.com").await);
 }

@@ -3,6 +3,7 @@
 //! Codes are always read from the delivered email, never from the table.
 
 mod accessibility;
+mod calls;
 mod change_email;
 mod codes;
 mod csrf;

@@ -63,13 +63,13 @@ async fn a_forgotten_password_is_reset_and_every_earlier_session_is_dead() {
     );
     let page = browser.get("/?done=reset").await.text().await.unwrap();
     assert!(page.contains("Your password was changed."));
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
     let notice = example.mail.next_mail().await;
     assert_eq!(notice.to, ["ada@example.com"]);
     assert_eq!(notice.subject(), "Your password was changed");
 
     for earlier in [&laptop, &phone] {
-        assert!(!signed_in_as(earlier, "ada@example.com").await);
+        assert!(!is_signed_in_as(earlier, "ada@example.com").await);
         assert_eq!(location(&earlier.get("/settings").await), "/sign-in");
     }
     assert_eq!(reset_items(&example, "ada@example.com").await, 0);

@@ -41,7 +41,7 @@ async fn signing_up_mails_a_code_and_entering_it_verifies_the_address() {
     assert_eq!(location(&response), "/?done=verified");
     let page = browser.get("/?done=verified").await.text().await.unwrap();
     assert!(page.contains("Your email address is verified."));
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
     assert!(user_verified(&example, "ada@example.com").await);
     assert!(
         verification_request(example.table(), &user.id)
@@ -124,7 +124,7 @@ async fn a_typo_in_the_address_can_be_fixed_before_it_is_verified() {
         location(&enter_code(&browser, &code).await),
         "/?done=verified"
     );
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
     assert!(user(example.table(), "ada@exmaple.com").await.is_none());
     assert!(
         get(
@@ -146,7 +146,7 @@ async fn a_code_that_cannot_be_mailed_is_a_clear_page_and_no_request_is_stored()
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        page.contains("Your account was created, but: We could not send the email."),
+        page.contains("Your account was created. We could not send the email."),
         "{page}"
     );
     let user = user(example.table(), "ada@reject.example").await.unwrap();

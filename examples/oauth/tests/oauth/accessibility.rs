@@ -3,7 +3,7 @@
 
 use crate::github::ada;
 use crate::helpers::*;
-use auth_web::testing::assert_accessible;
+use auth_web::testing::{assert_accessible, primary_actions};
 use oauth::Providers;
 use oidc_dev_provider::Quirks;
 use reqwest::Response;
@@ -16,6 +16,11 @@ async fn check(what: &str, response: Response) -> String {
         "{what}: {status} is not a page: {page}"
     );
     assert_accessible(&page);
+    let primary = primary_actions(&page);
+    assert!(
+        primary.len() <= 1,
+        "{what}: more than one main action: {primary:?}"
+    );
     page
 }
 

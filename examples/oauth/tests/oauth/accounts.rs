@@ -12,7 +12,7 @@ async fn a_github_user_signs_up_out_and_in_again_as_the_same_user() {
     let response = github_flow(&browser, "/sign-in/github").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/");
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
 
     let keys = stored_keys(&h.app).await;
     let user = keys
@@ -28,11 +28,11 @@ async fn a_github_user_signs_up_out_and_in_again_as_the_same_user() {
         browser.post("/sign-out", &[]).await.status(),
         StatusCode::SEE_OTHER
     );
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 
     let response = github_flow(&browser, "/sign-in/github").await;
     assert_eq!(location(&response), "/");
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
     let users = stored_keys(&h.app)
         .await
         .into_iter()
@@ -47,7 +47,7 @@ async fn a_google_sign_up_creates_the_user_from_the_verified_id_token() {
     let browser = h.app.browser();
     let response = oidc_flow(&browser, "/sign-in/google", "grace@example.com").await;
     assert_eq!(location(&response), "/");
-    assert!(signed_in_as(&browser, "grace@example.com").await);
+    assert!(is_signed_in_as(&browser, "grace@example.com").await);
     let keys = stored_keys(&h.app).await;
     assert!(
         keys.contains(&"OAUTH#google#grace@example.com OAUTH#google#grace@example.com".to_owned())
@@ -64,7 +64,7 @@ async fn a_provider_that_sends_the_email_only_from_userinfo_signs_up_a_new_user(
     let browser = h.app.browser();
     let response = oidc_flow(&browser, "/sign-in/google", "grace@example.com").await;
     assert_eq!(location(&response), "/");
-    assert!(signed_in_as(&browser, "grace@example.com").await);
+    assert!(is_signed_in_as(&browser, "grace@example.com").await);
 
     let keys = stored_keys(&h.app).await;
     let user = keys
@@ -101,7 +101,7 @@ async fn a_user_links_a_second_provider_signs_in_with_it_and_unlinks_the_first()
     let response = oidc_flow(&phone, "/sign-in/oidc", "ada.keycloak@example.com").await;
     assert_eq!(location(&response), "/");
     assert!(
-        signed_in_as(&phone, "ada@example.com").await,
+        is_signed_in_as(&phone, "ada@example.com").await,
         "the linked account signs in as Ada"
     );
 
@@ -182,7 +182,7 @@ async fn a_new_provider_with_an_email_that_has_an_account_is_refused_not_merged(
     assert!(page.contains("Sign in the way you did before"));
     assert!(page.contains("link Google under Settings"));
     assert_eq!(stored_keys(&h.app).await, before);
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 #[tokio::test]

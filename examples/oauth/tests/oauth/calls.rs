@@ -4,23 +4,8 @@
 use crate::github::ada;
 use crate::helpers::*;
 use auth_core::session::SessionPolicy;
-use auth_web::testing::{TestApp, location};
+use auth_web::testing::{location, ops};
 use time::Duration;
-
-/// The operations of the last request, sorted (calls made in parallel finish in any order),
-/// and its sequential round trips.
-fn last(app: &TestApp) -> (Vec<String>, usize) {
-    let (_, calls) = app.last_calls();
-    let mut operations: Vec<String> = calls.operations().iter().map(|s| s.to_string()).collect();
-    operations.sort();
-    (operations, calls.round_trips())
-}
-
-fn ops(list: &[&str]) -> Vec<String> {
-    let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-    list.sort();
-    list
-}
 
 #[tokio::test]
 async fn the_callbacks_sign_in_is_one_read_and_one_write_and_its_sign_up_one_transaction() {
@@ -32,7 +17,10 @@ async fn the_callbacks_sign_in_is_one_read_and_one_write_and_its_sign_up_one_tra
         "/"
     );
     // No account claim yet; then user, email claim, account claim, link and session in one.
-    assert_eq!(last(&h.app), (ops(&["GetItem", "TransactWriteItems"]), 2));
+    assert_eq!(
+        h.app.last_cost(),
+        (ops(&["GetItem", "TransactWriteItems"]), 2)
+    );
 
     browser.post("/sign-out", &[]).await;
     assert_eq!(
@@ -40,7 +28,7 @@ async fn the_callbacks_sign_in_is_one_read_and_one_write_and_its_sign_up_one_tra
         "/"
     );
     // The account claim names the user; the session.
-    assert_eq!(last(&h.app), (ops(&["GetItem", "PutItem"]), 2));
+    assert_eq!(h.app.last_cost(), (ops(&["GetItem", "PutItem"]), 2));
 }
 
 #[tokio::test]
@@ -54,7 +42,7 @@ async fn linking_unlinking_and_proving() {
     assert_eq!(location(&linked), "/settings?done=linked");
     // The session; the user checked, the account claim and the link in one transaction.
     let expected = ops(&["BatchGetItem", "TransactWriteItems"]);
-    assert_eq!(last(&h.app), (expected, 2));
+    assert_eq!(h.app.last_cost(), (expected, 2));
 
     h.app
         .clock()
@@ -65,7 +53,7 @@ async fn linking_unlinking_and_proving() {
     assert!(location(&refused).starts_with("/reauth"));
     // The client limit and the session, which is too old: nothing else.
     let expected = ops(&["UpdateItem", "BatchGetItem"]);
-    assert_eq!(last(&h.app), (expected, 2));
+    assert_eq!(h.app.last_cost(), (expected, 2));
 
     let proved = oidc_flow(
         &browser,
@@ -76,7 +64,7 @@ async fn linking_unlinking_and_proving() {
     assert_eq!(location(&proved), "/settings");
     // The session; the account claim names this user; `AuthenticatedAt` written.
     let expected = ops(&["BatchGetItem", "GetItem", "UpdateItem"]);
-    assert_eq!(last(&h.app), (expected, 3));
+    assert_eq!(h.app.last_cost(), (expected, 3));
 
     let unlinked = browser
         .post("/settings/unlink", &[("account", "github#42")])
@@ -85,7 +73,7 @@ async fn linking_unlinking_and_proving() {
     // The client limit; the session; the accounts listed; claim and link deleted with a check
     // on the other account, in one transaction.
     let expected = ops(&["UpdateItem", "BatchGetItem", "Query", "TransactWriteItems"]);
-    assert_eq!(last(&h.app), (expected, 4));
+    assert_eq!(h.app.last_cost(), (expected, 4));
 }
 
 #[tokio::test]
@@ -105,5 +93,5 @@ async fn deleting_the_account_is_five_calls() {
         "TransactWriteItems",
         "BatchWriteItem",
     ]);
-    assert_eq!(last(&h.app), (expected, 5));
+    assert_eq!(h.app.last_cost(), (expected, 5));
 }

@@ -137,11 +137,11 @@ async fn signing_out_everywhere_and_deleting_the_account_ask_for_the_proof_too()
         let response = browser.post(action, &[]).await;
         assert_eq!(location(&response), ASKED_FOR_PROOF, "{action}");
     }
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
     github_flow(&browser, "/reauth/github?next=%2Fsettings").await;
     let response = browser.post("/settings/sessions/revoke-all", &[]).await;
     assert_eq!(location(&response), "/");
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 #[tokio::test]
@@ -167,7 +167,7 @@ async fn another_users_account_or_an_unlinked_one_is_no_proof_and_signs_nobody_u
     }
     assert_eq!(stored_keys(&h.app).await, before, "nothing written");
     assert!(!is_proved(&browser).await);
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 #[tokio::test]
@@ -255,7 +255,7 @@ async fn deleting_the_account_removes_every_item_and_frees_the_email_and_account
     let laptop = ada_with_two_accounts(&h).await;
     let phone = h.app.browser();
     oidc_flow(&phone, "/sign-in/oidc", "ada.keycloak@example.com").await;
-    assert!(signed_in_as(&phone, "ada@example.com").await);
+    assert!(is_signed_in_as(&phone, "ada@example.com").await);
     let_the_proof_go_stale(&h);
 
     let response = laptop.post("/settings/delete-account", &[]).await;
@@ -269,15 +269,15 @@ async fn deleting_the_account_removes_every_item_and_frees_the_email_and_account
     let left = stored_keys(&h.app).await;
     assert!(left.is_empty(), "left behind: {left:?}");
     assert!(
-        !signed_in_as(&phone, "ada@example.com").await,
+        !is_signed_in_as(&phone, "ada@example.com").await,
         "other browsers are signed out"
     );
 
     // The email and both provider accounts are free at once.
     let again = github_flow(&laptop, "/sign-in/github").await;
     assert_eq!(location(&again), "/");
-    assert!(signed_in_as(&laptop, "ada@example.com").await);
+    assert!(is_signed_in_as(&laptop, "ada@example.com").await);
     let keycloak = oidc_flow(&phone, "/sign-in/oidc", "ada.keycloak@example.com").await;
     assert_eq!(location(&keycloak), "/");
-    assert!(signed_in_as(&phone, "ada.keycloak@example.com").await);
+    assert!(is_signed_in_as(&phone, "ada.keycloak@example.com").await);
 }

@@ -1,5 +1,6 @@
 use crate::github::FakeGitHub;
 use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
+pub use auth_web::testing::{is_signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use oauth::Providers;
 use oauth::config::dev_provider;
@@ -97,16 +98,6 @@ pub async fn oidc_redirect_back(
 pub async fn oidc_flow(browser: &Browser, start: &str, email: &str) -> Response {
     let callback = oidc_redirect_back(browser, start, email, "approve").await;
     visit(browser, &callback).await
-}
-
-/// Whether the home page shows `email` as signed in.
-pub async fn signed_in_as(browser: &Browser, email: &str) -> bool {
-    let page = browser.get("/").await.text().await.unwrap();
-    page.contains(&format!("You are signed in as <strong>{email}</strong>"))
-}
-
-pub async fn status_and_text(response: Response) -> (StatusCode, String) {
-    (response.status(), response.text().await.unwrap())
 }
 
 /// The partition keys of every item in the table except rate-limit buckets, sorted.

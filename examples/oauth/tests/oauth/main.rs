@@ -8,7 +8,6 @@ mod calls;
 mod fresh_proof;
 mod github;
 mod helpers;
-mod log;
 mod logs;
 mod pages;
 mod refusals;

@@ -105,3 +105,52 @@ async fn settings_need_a_signed_in_user() {
         "/sign-in"
     );
 }
+
+#[tokio::test]
+async fn settings_list_linked_accounts_in_a_table_that_stacks_and_offer_a_button_per_provider() {
+    let h = spawn().await;
+    h.github.sign_in_as(crate::github::ada());
+    let browser = h.app.browser();
+    github_flow(&browser, "/sign-in/github").await;
+    let page = browser.get("/settings").await.text().await.unwrap();
+    // Each cell is labelled with its column for a phone; the actions column has a header
+    // only screen readers get.
+    for label in ["Provider", "Account", "Linked"] {
+        assert!(
+            page.contains(&format!(r#"<td data-label="{label}">"#)),
+            "{label}: {page}"
+        );
+    }
+    assert!(page.contains(r#"<table class="stack">"#), "{page}");
+    assert!(
+        page.contains(r#"<span class="visually-hidden">Actions</span>"#),
+        "{page}"
+    );
+    for (slug, name) in [
+        ("github", "GitHub"),
+        ("google", "Google"),
+        ("oidc", "Keycloak"),
+    ] {
+        let button = format!(
+            r#"<a data-provider="{slug}" href="/settings/link/{slug}" class="button provider">Link {name}</a>"#
+        );
+        assert!(page.contains(&button), "{button} in {page}");
+    }
+    assert!(
+        page.contains(r#"<div class="providers">"#),
+        "buttons, not a bulleted list"
+    );
+}
+
+#[tokio::test]
+async fn the_setup_table_labels_its_cells_for_a_phone() {
+    let app = spawn_with(Providers::default()).await;
+    let page = app.browser().get("/sign-in").await.text().await.unwrap();
+    assert!(page.contains(r#"<table class="stack">"#), "{page}");
+    for label in ["Provider", "Variables", "Redirect URI"] {
+        assert!(
+            page.contains(&format!(r#"<td data-label="{label}">"#)),
+            "{label}: {page}"
+        );
+    }
+}

@@ -101,7 +101,7 @@ async fn a_userinfo_answer_about_another_subject_is_refused() {
     assert!(page.contains("Sign-in could not be verified"), "{page}");
     assert!(details(&page).contains("UserInfo"), "{page}");
     assert_eq!(stored_keys(&h.app).await, before);
-    assert!(!signed_in_as(&browser, "grace@example.com").await);
+    assert!(!is_signed_in_as(&browser, "grace@example.com").await);
 }
 
 #[tokio::test]
@@ -323,7 +323,7 @@ async fn a_replayed_callback_or_code_is_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("did not accept this sign-in"), "{page}");
     assert_eq!(stored_keys(&h.app).await, before, "no new session");
-    assert!(!signed_in_as(&browser, "grace@example.com").await);
+    assert!(!is_signed_in_as(&browser, "grace@example.com").await);
 }
 
 #[tokio::test]

@@ -56,7 +56,7 @@ async fn without_javascript(
     current: AuthUser,
 ) -> Result<Response, AppError> {
     let error = Some(NEEDS_JAVASCRIPT.into());
-    super::render(&state, &current, StatusCode::BAD_REQUEST, None, error).await
+    super::render(&state, &current, StatusCode::BAD_REQUEST, None, error, None).await
 }
 
 #[tracing::instrument(skip_all)]
@@ -69,7 +69,7 @@ async fn options(
     JsonBody(request): JsonBody<AddRequest>,
 ) -> Result<Response, ApiError> {
     CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
-    let name = parse_passkey_name(&request.name)?;
+    let name = parse_passkey_name(&request.name).map_err(|e| ApiError::from(e).on_field("name"))?;
     let user = &current.user;
     let existing = list_passkeys(&state.table, &user.id).await?;
     // Every passkey of a user shares one user handle, so an authenticator keeps one per account.

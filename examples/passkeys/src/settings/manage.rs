@@ -3,7 +3,8 @@
 //! refuses the last passkey, in the same transaction that deletes (see
 //! `auth_core::passkey::delete_passkey`), so an account can never be left without a way in.
 
-use auth_core::passkey::{delete_passkey, rename_passkey};
+use super::BadName;
+use auth_core::passkey::{delete_passkey, parse_passkey_name, rename_passkey};
 use auth_web::reauth::FreshUser;
 use auth_web::{AppError, AppState, AuthUser, Form, FormError};
 use axum::Router;
@@ -26,14 +27,28 @@ struct PasskeyForm {
     name: String,
 }
 
+/// The name is checked here, where it is read, so that a refusal marks its field.
 async fn rename(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
-    let user_id = &current.user.id;
-    let renamed = rename_passkey(&state.table, user_id, &form.credential_id, &form.name).await;
-    answer(&state, &current, renamed, "/settings?done=renamed").await
+    let renamed = async {
+        let name =
+            parse_passkey_name(&form.name).map_err(|e| FormError::from(e).on_field("name"))?;
+        let user_id = &current.user.id;
+        rename_passkey(&state.table, user_id, &form.credential_id, &name)
+            .await
+            .map_err(refusal)
+    };
+    answer(
+        &state,
+        &current,
+        renamed.await,
+        "/settings?done=renamed",
+        form,
+    )
+    .await
 }
 
 async fn delete(
@@ -42,29 +57,44 @@ async fn delete(
     Form(form): Form<PasskeyForm>,
 ) -> Result<Response, AppError> {
     let user_id = &current.user.id;
-    let deleted = delete_passkey(&state.table, user_id, &form.credential_id).await;
-    answer(&state, &current, deleted, "/settings?done=deleted").await
+    let deleted = delete_passkey(&state.table, user_id, &form.credential_id)
+        .await
+        .map_err(refusal);
+    answer(&state, &current, deleted, "/settings?done=deleted", form).await
 }
 
-/// Done: back to settings with a notice. Refused (a bad name, the last passkey, a passkey
-/// deleted meanwhile): the settings page again, with the message.
-async fn answer(
-    state: &AppState,
-    current: &AuthUser,
-    result: auth_core::Result<()>,
-    done: &str,
-) -> Result<Response, AppError> {
-    let refusal = match result {
-        Ok(()) => return Ok(Redirect::to(done).into_response()),
-        Err(auth_core::Error::NotFound) => FormError::refuse(
+/// A passkey deleted meanwhile (maybe from another browser) is said in words; the last
+/// passkey and the rest as `auth_web` explains them.
+fn refusal(e: auth_core::Error) -> FormError {
+    match e {
+        auth_core::Error::NotFound => FormError::refuse(
             StatusCode::CONFLICT,
             "That passkey no longer exists: it was deleted, maybe from another browser.",
         ),
-        Err(e) => FormError::from(e),
+        other => other.into(),
+    }
+}
+
+/// Done: back to settings with a notice. Refused: the settings page again, with the message,
+/// and a bad name shown as typed in its passkey's row.
+async fn answer(
+    state: &AppState,
+    current: &AuthUser,
+    result: Result<(), FormError>,
+    done: &str,
+    form: PasskeyForm,
+) -> Result<Response, AppError> {
+    let refusal = match result {
+        Ok(()) => return Ok(Redirect::to(done).into_response()),
+        Err(refusal) => refusal,
     };
+    let bad_name = (refusal.field() == Some("name")).then_some(BadName {
+        credential_id: form.credential_id,
+        typed: form.name,
+    });
     refusal
         .render(async |status, message| {
-            super::render(state, current, status, None, Some(message)).await
+            super::render(state, current, status, None, Some(message), bad_name).await
         })
         .await
 }

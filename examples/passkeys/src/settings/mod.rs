@@ -10,7 +10,9 @@ use crate::script::passkey_support;
 use auth_core::passkey::{Passkey, list_passkeys};
 use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
-use auth_web::view::{Alert, DeleteAccount, Done, Notice, PostButton, format_time, page};
+use auth_web::view::{
+    Alert, ButtonKind, Column, DeleteAccount, Done, Notice, PostButton, Table, format_time, page,
+};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -39,8 +41,23 @@ async fn show(
         ("deleted", "The passkey was deleted."),
         ("revoked", REVOKED_NOTICE),
     ]);
-    render(&state, &current, StatusCode::OK, notice, None).await
+    render(&state, &current, StatusCode::OK, notice, None, None).await
 }
+
+/// A new name the user must fix: the passkey's row shows it as typed, its field marked invalid
+/// and described by the message.
+pub(crate) struct BadName {
+    pub credential_id: String,
+    pub typed: String,
+}
+
+/// The passkeys table's columns; the last one holds the "Delete" buttons.
+const COLUMNS: [Column; 4] = [
+    Column::new("Name"),
+    Column::new("Added"),
+    Column::new("Last used"),
+    Column::unlabelled("Actions"),
+];
 
 /// The settings page, with an optional confirmation or error.
 pub(crate) async fn render(
@@ -49,12 +66,19 @@ pub(crate) async fn render(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
+    bad_name: Option<BadName>,
 ) -> Result<Response, AppError> {
     let passkeys = list_passkeys(&state.table, &current.user.id).await?;
     let only_one = passkeys.len() == 1;
     let rows = passkeys
         .into_iter()
-        .map(|p| passkey_row(p, only_one))
+        .map(|p| {
+            let bad = bad_name
+                .as_ref()
+                .filter(|b| b.credential_id == p.credential_id)
+                .zip(error.clone());
+            passkey_row(p, only_one, bad)
+        })
         .collect::<Vec<_>>();
     let sessions = active_sessions(state, current).await?;
     let body = view! {
@@ -62,10 +86,7 @@ pub(crate) async fn render(
         <Alert message=error/>
         <section>
             <h2>"Your passkeys"</h2>
-            <table>
-                <thead><tr><th>"Name"</th><th>"Added"</th><th>"Last used"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <Table columns=&COLUMNS rows=rows/>
         </section>
         <section>
             <h2>"Add a passkey"</h2>
@@ -85,7 +106,9 @@ pub(crate) async fn render(
     Ok((status, page("Settings", Some(&current.user), body)).into_response())
 }
 
-fn passkey_row(passkey: Passkey, only_one: bool) -> impl IntoView + use<> {
+/// A row of the table. Its name is a small rename form (a quiet button: the page's primary
+/// action is adding a passkey); `bad` is a refused new name for this passkey, and why.
+fn passkey_row(passkey: Passkey, only_one: bool, bad: Option<(&BadName, String)>) -> Vec<AnyView> {
     let id = passkey.credential_id.clone();
     let delete = (!only_one).then(|| {
         view! {
@@ -93,19 +116,34 @@ fn passkey_row(passkey: Passkey, only_one: bool) -> impl IntoView + use<> {
                 hidden=("credential_id", id.clone())/>
         }
     });
-    view! {
-        <tr>
-            <td>
-                <form method="post" action="/settings/passkeys/rename" class="inline">
-                    <input type="hidden" name="credential_id" value=id/>
-                    <input type="text" name="name" value=passkey.name aria-label="Name"
-                        maxlength="60" required/>
-                    <button type="submit">"Rename"</button>
-                </form>
-            </td>
-            <td>{format_time(passkey.created_at)}</td>
-            <td>{passkey.last_used_at.map_or("never".into(), format_time)}</td>
-            <td>{delete}</td>
-        </tr>
-    }
+    let (name, invalid, described_by, message) = match bad {
+        Some((bad, message)) => (
+            bad.typed.clone(),
+            Some("true"),
+            Some(RENAME_ERROR_ID),
+            Some(view! { <p class="field-error" id=RENAME_ERROR_ID>{message}</p> }),
+        ),
+        None => (passkey.name, None, None, None),
+    };
+    let rename = view! {
+        <form method="post" action="/settings/passkeys/rename" class="inline">
+            <input type="hidden" name="credential_id" value=id/>
+            <input type="text" name="name" value=name aria-label="Name" maxlength="60" required
+                aria-invalid=invalid aria-describedby=described_by/>
+            <button type="submit" class=ButtonKind::Quiet.class()>"Rename"</button>
+        </form>
+        {message}
+    };
+    vec![
+        rename.into_any(),
+        format_time(passkey.created_at).into_any(),
+        passkey
+            .last_used_at
+            .map_or("Never".into(), format_time)
+            .into_any(),
+        delete.into_any(),
+    ]
 }
+
+/// The id of the message under a refused new name (one row at most has it).
+const RENAME_ERROR_ID: &str = "rename-error";

@@ -3,7 +3,7 @@
 //! adds axe-core's checks in Chromium, colours and widths included.
 
 use crate::helpers::{Device, app, sign_up};
-use auth_web::testing::{Browser, assert_accessible};
+use auth_web::testing::{Browser, assert_accessible, primary_actions};
 use reqwest::Response;
 
 /// Checks the page a response carries (any status: refusals are pages too).
@@ -15,6 +15,11 @@ async fn check(what: &str, response: Response) -> String {
         "{what}: {status} is not a page: {page}"
     );
     assert_accessible(&page);
+    let primary = primary_actions(&page);
+    assert!(
+        primary.len() <= 1,
+        "{what}: more than one main action: {primary:?}"
+    );
     page
 }
 
@@ -37,6 +42,13 @@ async fn signed_out_pages_are_accessible() {
         .await;
         assert!(page.contains("Turn JavaScript on"), "{page}");
     }
+    // The sign-in page's email field is optional, and says so in a hint read with it.
+    let sign_in = check_get(&browser, "/sign-in").await;
+    assert!(
+        sign_in.contains(r#"<span>Email</span>"#)
+            && sign_in.contains(r#"aria-describedby="username-hint""#),
+        "{sign_in}"
+    );
 }
 
 #[tokio::test]
@@ -53,6 +65,17 @@ async fn signed_in_pages_are_accessible() {
     for path in ["/", "/settings", "/settings?done=added"] {
         check_get(&browser, path).await;
     }
+    let settings = check_get(&browser, "/settings").await;
+    for label in ["Name", "Added", "Last used"] {
+        assert!(
+            settings.contains(&format!(r#"<td data-label="{label}">"#)),
+            "the passkeys table labels its cells for a phone: {settings}"
+        );
+    }
+    assert!(
+        settings.contains(r#"<span class="visually-hidden">Actions</span>"#),
+        "{settings}"
+    );
     let without_javascript = browser
         .post("/settings/passkeys/add", &[("name", "Phone")])
         .await;

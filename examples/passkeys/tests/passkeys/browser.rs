@@ -46,6 +46,16 @@ async fn chromium_signs_up_signs_in_and_proves_it_is_the_user_through_the_pages(
         .await;
     assert_eq!(signed_in_as(&mut chromium).await, "");
 
+    // The address is taken now: refused before any prompt, and the script marks the field as
+    // the server-rendered forms do (aria-invalid, the message named by aria-describedby).
+    chromium.open(&format!("{base}/sign-up")).await;
+    let marked = chromium.eval(TAKEN_EMAIL_MARKED).await;
+    assert_eq!(
+        marked,
+        json!({ "message": "That email is already registered.", "focused": true }),
+        "the email field is marked and focused"
+    );
+
     chromium.open(&format!("{base}/sign-in")).await;
     chromium
         .until_loaded("document.querySelector('form[data-passkey]').requestSubmit()")
@@ -82,6 +92,27 @@ async fn chromium_signs_up_signs_in_and_proves_it_is_the_user_through_the_pages(
         "proved: no second prompt"
     );
 }
+
+/// Submits the sign-up form with a taken address, then waits (up to 5 seconds) for the email
+/// field to be marked invalid: its message and whether it has the focus, or `null`.
+const TAKEN_EMAIL_MARKED: &str = "
+    const input = document.querySelector('input[name=email]');
+    input.value = 'ada@example.com';
+    document.querySelector('form[data-passkey]').requestSubmit();
+    new Promise((resolve) => {
+        const started = Date.now();
+        (function poll() {
+            if (input.getAttribute('aria-invalid') === 'true') {
+                const id = input.getAttribute('aria-describedby').split(' ')[0];
+                const message = document.getElementById(id).textContent;
+                resolve({ message, focused: document.activeElement === input });
+            } else if (Date.now() - started > 5000) {
+                resolve(null);
+            } else {
+                setTimeout(poll, 50);
+            }
+        })();
+    })";
 
 /// The email the home page shows as signed in, or "" when it shows none.
 async fn signed_in_as(chromium: &mut Chromium) -> String {

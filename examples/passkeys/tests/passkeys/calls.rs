@@ -4,23 +4,8 @@
 use crate::helpers::{
     Device, app, let_the_proof_go_stale, post_json, reauth, sign_in, sign_up, start,
 };
-use auth_web::testing::{TestApp, location};
+use auth_web::testing::{location, ops};
 use serde_json::json;
-
-/// The operations of the last request, sorted (calls made in parallel finish in any order),
-/// and its sequential round trips.
-fn last(app: &TestApp) -> (Vec<String>, usize) {
-    let (_, calls) = app.last_calls();
-    let mut operations: Vec<String> = calls.operations().iter().map(|s| s.to_string()).collect();
-    operations.sort();
-    (operations, calls.round_trips())
-}
-
-fn ops(list: &[&str]) -> Vec<String> {
-    let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-    list.sort();
-    list
-}
 
 #[tokio::test]
 async fn sign_up_finish_is_three_calls() {
@@ -31,7 +16,7 @@ async fn sign_up_finish_is_three_calls() {
     // The client limit; the ceremony taken; user, email claim, passkey, credential claim and
     // session in one transaction.
     let expected = ops(&["UpdateItem", "DeleteItem", "TransactWriteItems"]);
-    assert_eq!(last(&app), (expected, 3));
+    assert_eq!(app.last_cost(), (expected, 3));
 }
 
 #[tokio::test]
@@ -51,7 +36,7 @@ async fn sign_in_finish_is_five_calls_in_four_round_trips() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&app), (expected, 4));
+    assert_eq!(app.last_cost(), (expected, 4));
 }
 
 #[tokio::test]
@@ -71,7 +56,7 @@ async fn a_proof_is_five_calls_in_four_round_trips() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&app), (expected, 4));
+    assert_eq!(app.last_cost(), (expected, 4));
 }
 
 #[tokio::test]
@@ -98,7 +83,7 @@ async fn adding_a_passkey_and_managing_them() {
         "Query",
         "PutItem",
     ]);
-    assert_eq!(last(&app), (expected, 5));
+    assert_eq!(app.last_cost(), (expected, 5));
     let added = post_json(&browser, "/settings/passkeys/finish", &answer).await;
     assert_eq!(added.status(), 200);
     let expected = ops(&[
@@ -107,7 +92,7 @@ async fn adding_a_passkey_and_managing_them() {
         "DeleteItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&app), (expected, 4));
+    assert_eq!(app.last_cost(), (expected, 4));
 
     let id = phone.credential_id();
     let renamed = browser
@@ -118,7 +103,7 @@ async fn adding_a_passkey_and_managing_them() {
         .await;
     assert_eq!(location(&renamed), "/settings?done=renamed");
     let expected = ops(&["UpdateItem", "BatchGetItem", "UpdateItem"]);
-    assert_eq!(last(&app), (expected, 3));
+    assert_eq!(app.last_cost(), (expected, 3));
 
     let deleted = browser
         .post("/settings/passkeys/delete", &[("credential_id", &id)])
@@ -126,7 +111,7 @@ async fn adding_a_passkey_and_managing_them() {
     assert_eq!(location(&deleted), "/settings?done=deleted");
     // The passkeys listed, then the passkey, its claim and a check on another in one write.
     let expected = ops(&["UpdateItem", "BatchGetItem", "Query", "TransactWriteItems"]);
-    assert_eq!(last(&app), (expected, 4));
+    assert_eq!(app.last_cost(), (expected, 4));
 
     // A stale session is refused after reading it, before anything else.
     let_the_proof_go_stale(&app);
@@ -134,11 +119,11 @@ async fn adding_a_passkey_and_managing_them() {
         .post("/settings/passkeys/delete", &[("credential_id", &id)])
         .await;
     assert!(location(&refused).starts_with("/reauth"));
-    assert_eq!(last(&app), (ops(&["UpdateItem", "BatchGetItem"]), 2));
+    assert_eq!(app.last_cost(), (ops(&["UpdateItem", "BatchGetItem"]), 2));
     let body = json!({ "name": "Tablet" });
     let refused = post_json(&browser, "/settings/passkeys/options", &body).await;
     assert_eq!(refused.status(), 403);
-    assert_eq!(last(&app), (ops(&["UpdateItem", "BatchGetItem"]), 2));
+    assert_eq!(app.last_cost(), (ops(&["UpdateItem", "BatchGetItem"]), 2));
 }
 
 #[tokio::test]
@@ -157,5 +142,5 @@ async fn deleting_the_account_is_five_calls() {
         "TransactWriteItems",
         "BatchWriteItem",
     ]);
-    assert_eq!(last(&app), (expected, 5));
+    assert_eq!(app.last_cost(), (expected, 5));
 }

@@ -4,7 +4,7 @@ use crate::helpers::{
     Device, add_passkey, app, claiming_credential, count, items, json, post_json, s, sign_in,
     sign_up, signed_in_as, start,
 };
-use auth_web::testing::location;
+use auth_web::testing::{invalid_field_message, location};
 use serde_json::json;
 
 #[tokio::test]
@@ -165,12 +165,17 @@ async fn a_passkey_can_be_renamed_and_a_blank_name_is_refused() {
         )
         .await;
     assert_eq!(blank.status(), 400);
+    let page = blank.text().await.unwrap();
+    assert!(page.contains(r#"role="alert""#), "{page}");
+    // The passkey's own name field is marked, and shows what was typed to fix it.
+    assert_eq!(
+        invalid_field_message(&page, "name").as_deref(),
+        Some("Give the passkey a name of 1 to 60 characters."),
+        "{page}"
+    );
     assert!(
-        blank
-            .text()
-            .await
-            .unwrap()
-            .contains("Give the passkey a name")
+        page.contains(r#"value="  " aria-label="Name""#),
+        "the refused name stays in its field: {page}"
     );
 }
 
@@ -189,6 +194,7 @@ async fn signing_up_with_a_registered_email_is_refused_before_any_prompt() {
     assert_eq!(options.status(), 409);
     let body = json(options).await;
     assert_eq!(body["error"], "That email is already registered.");
+    assert_eq!(body["field"], "email", "the script marks the field");
     assert!(
         second.cookie("ceremony").is_none(),
         "no ceremony was started"
@@ -206,15 +212,14 @@ async fn a_malformed_email_or_body_is_a_json_error_not_a_crash() {
     )
     .await;
     assert_eq!(bad.status(), 400);
-    assert!(
-        json(bad).await["error"]
-            .as_str()
-            .unwrap()
-            .contains("valid email")
-    );
+    let bad = json(bad).await;
+    assert!(bad["error"].as_str().unwrap().contains("valid email"));
+    assert_eq!(bad["field"], "email");
     let garbage = post_json(&browser, "/sign-in/finish", &json!({ "id": 42 })).await;
     assert_eq!(garbage.status(), 400);
-    assert!(json(garbage).await["error"].is_string());
+    let garbage = json(garbage).await;
+    assert!(garbage["error"].is_string());
+    assert!(garbage.get("field").is_none(), "about no field: {garbage}");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::AllowCredentials;
 
 pub use auth_web::testing::Item;
+pub use auth_web::testing::signed_in_as;
 
 pub async fn app() -> TestApp {
     spawn_app("passkeys", |state| {
@@ -198,14 +199,6 @@ pub async fn reauth(browser: &Browser, device: &mut Device) -> Response {
 pub fn let_the_proof_go_stale(app: &TestApp) {
     app.clock()
         .advance(auth_core::session::SessionPolicy::default().reauth_window + Duration::SECOND);
-}
-
-/// The signed-in user's email as the home page shows it, or `None` when signed out.
-pub async fn signed_in_as(browser: &Browser) -> Option<String> {
-    let page = browser.get("/").await.text().await.unwrap();
-    let start = page.find("You are signed in as <strong>")? + "You are signed in as <strong>".len();
-    let end = page[start..].find("</strong>")? + start;
-    Some(page[start..end].to_owned())
 }
 
 /// Every item in the app's table except rate-limit buckets.

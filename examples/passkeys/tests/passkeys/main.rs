@@ -7,7 +7,6 @@ mod ceremonies;
 mod fresh_proof;
 mod helpers;
 mod instances;
-mod log;
 mod malformed;
 mod pages;
 mod refused;

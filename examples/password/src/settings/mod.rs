@@ -6,7 +6,7 @@ mod password;
 use auth_web::account::delete_account_router;
 use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
 use auth_web::reauth::password_reauth_router;
-use auth_web::view::{Alert, DeleteAccount, Done, Field, Notice, PostForm, page};
+use auth_web::view::{Alert, DeleteAccount, Done, Field, Notice, PostForm, field_error, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
 use axum::extract::{Query, State};
@@ -36,26 +36,32 @@ async fn show(
         ),
         ("revoked", REVOKED_NOTICE),
     ]);
-    render(&state, &current, StatusCode::OK, notice, None).await
+    render(&state, &current, StatusCode::OK, notice, None, None).await
 }
 
-/// The settings page, with an optional confirmation or error.
+/// The settings page, with an optional confirmation or error; an error about one of the
+/// password fields (`error_field`) marks it.
 pub(crate) async fn render(
     state: &AppState,
     current: &AuthUser,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
+    error_field: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let sessions = active_sessions(state, current).await?;
+    let current_error = field_error("current_password", &error, error_field);
+    let new_error = field_error("new_password", &error, error_field);
     let body = view! {
         <Notice message=notice/>
         <section>
             <h2>"Change password"</h2>
             <Alert message=error/>
             <PostForm action="/settings/password" submit="Change password">
-                <Field label="Current password" name="current_password" kind="password" autocomplete="current-password"/>
-                <Field label="New password" name="new_password" kind="password" autocomplete="new-password"/>
+                <Field label="Current password" name="current_password" kind="password"
+                    autocomplete="current-password" error=current_error/>
+                <Field label="New password (at least 8 characters)" name="new_password"
+                    kind="password" autocomplete="new-password" error=new_error/>
             </PostForm>
         </section>
         {sessions}

@@ -37,8 +37,9 @@ async fn change_password(
     match set_new_password(&state, &current, &headers, &form).await {
         Ok(jar) => Ok((jar, Redirect::to("/settings?done=password")).into_response()),
         Err(e) => {
+            let field = e.field();
             e.render(async |status, message| {
-                super::render(&state, &current, status, None, Some(message)).await
+                super::render(&state, &current, status, None, Some(message), field).await
             })
             .await
         }
@@ -46,7 +47,8 @@ async fn change_password(
 }
 
 /// Checks the current password, stores the new hash, deletes every session of the user and
-/// starts this browser's new one (with the password check's own writes).
+/// starts this browser's new one (with the password check's own writes). A refusal about one
+/// of the two passwords names its field.
 async fn set_new_password(
     state: &AppState,
     current: &AuthUser,
@@ -60,10 +62,13 @@ async fn set_new_password(
             Error::WrongCredentials => FormError::refuse(
                 StatusCode::UNAUTHORIZED,
                 "Your current password is not right.",
-            ),
+            )
+            .on_field("current_password"),
             other => other.into(),
         })?;
-    let password = new_password(state, &form.new_password).await?;
+    let password = new_password(state, &form.new_password)
+        .await
+        .map_err(|e| FormError::from(e).on_field("new_password"))?;
     let hash = state.hasher.reserve()?.hash(&password).await?;
     set_password_hash(&state.table, &user.id, &hash).await?;
     invalidate_user_sessions(&state.table, &user.id, None).await?;

@@ -2,9 +2,19 @@
 //! without a browser (`auth_web::testing::assert_accessible`).
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, assert_accessible};
+use auth_web::testing::{Browser, assert_accessible, primary_actions};
 use reqwest::StatusCode;
 use time::Duration;
+
+/// Checks a page, and that it has one main action at most (`ButtonKind::Primary`).
+fn check(what: &str, page: &str) {
+    assert_accessible(page);
+    let primary = primary_actions(page);
+    assert!(
+        primary.len() <= 1,
+        "{what}: more than one main action: {primary:?}"
+    );
+}
 
 /// The page at `path`, checked; returns its HTML.
 async fn check_get(browser: &Browser, path: &str) -> String {
@@ -13,7 +23,7 @@ async fn check_get(browser: &Browser, path: &str) -> String {
         status == StatusCode::OK || status == StatusCode::NOT_FOUND,
         "{path}: {status}"
     );
-    assert_accessible(&page);
+    check(path, &page);
     page
 }
 
@@ -21,7 +31,7 @@ async fn check_get(browser: &Browser, path: &str) -> String {
 async fn check_post(browser: &Browser, path: &str, form: &[(&str, &str)]) -> String {
     let (status, page) = status_and_text(browser.post(path, form).await).await;
     assert!(status.is_client_error(), "{path}: {status} {page}");
-    assert_accessible(&page);
+    check(path, &page);
     page
 }
 

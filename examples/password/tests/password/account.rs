@@ -10,7 +10,7 @@ async fn signing_up_signs_the_user_in() {
     let response = sign_up(&browser, "Ada@Example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/");
-    assert!(signed_in_as(&browser, "ada@example.com").await);
+    assert!(is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 #[tokio::test]
@@ -20,7 +20,7 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
 
     let response = laptop.post("/sign-out", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(!signed_in_as(&laptop, "ada@example.com").await);
+    assert!(!is_signed_in_as(&laptop, "ada@example.com").await);
 
     assert_eq!(
         sign_in(&laptop, "ada@example.com", PASSWORD).await.status(),
@@ -31,7 +31,7 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
         sign_in(&phone, "ADA@example.com ", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
-    assert!(signed_in_as(&phone, "ada@example.com").await);
+    assert!(is_signed_in_as(&phone, "ada@example.com").await);
 
     let response = laptop
         .post(
@@ -52,11 +52,11 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
     assert!(page.contains("Your password was changed"));
 
     assert!(
-        signed_in_as(&laptop, "ada@example.com").await,
+        is_signed_in_as(&laptop, "ada@example.com").await,
         "this browser stays signed in"
     );
     assert!(
-        !signed_in_as(&phone, "ada@example.com").await,
+        !is_signed_in_as(&phone, "ada@example.com").await,
         "the other session was signed out"
     );
     assert_eq!(location(&phone.get("/settings").await), "/sign-in");

@@ -74,7 +74,7 @@ async fn an_attacker_locking_an_email_does_not_lock_out_the_owners_browser() {
         StatusCode::SEE_OTHER,
         "the device is its own throttle"
     );
-    assert!(signed_in_as(&owner, "ada@example.com").await);
+    assert!(is_signed_in_as(&owner, "ada@example.com").await);
 }
 
 #[tokio::test]

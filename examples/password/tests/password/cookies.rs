@@ -62,7 +62,7 @@ async fn garbage_truncated_and_forged_cookies_mean_signed_out_and_are_cleared() 
         );
     }
     assert!(
-        signed_in_as(&owner, "ada@example.com").await,
+        is_signed_in_as(&owner, "ada@example.com").await,
         "the real session is untouched"
     );
 }
@@ -88,7 +88,7 @@ async fn a_session_idle_for_the_whole_timeout_is_signed_out() {
     app.clock().advance(inactivity_timeout());
     let response = browser.get("/").await;
     assert!(session_set_cookie(&response).unwrap().contains("Max-Age=0"));
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 fn inactivity_timeout() -> Duration {
@@ -110,5 +110,5 @@ async fn no_session_outlives_its_maximum_lifetime_however_often_it_is_used() {
         assert!(renewed.contains(&format!("Max-Age={max_age}")), "{renewed}");
     }
     app.clock().advance(max - used);
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 }

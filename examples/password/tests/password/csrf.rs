@@ -27,7 +27,7 @@ async fn a_post_from_another_origin_is_refused_on_every_form_route_and_changes_n
         assert!(page.contains("sent from another site"), "{route}");
     }
     assert!(
-        signed_in_as(&browser, "ada@example.com").await,
+        is_signed_in_as(&browser, "ada@example.com").await,
         "sign-out and revoke did nothing"
     );
     let eve = app.browser();

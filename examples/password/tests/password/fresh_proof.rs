@@ -20,7 +20,7 @@ async fn an_old_session_is_asked_for_its_password_before_signing_out_everywhere(
     let response = browser.post("/settings/sessions/revoke-all", &[]).await;
     assert_eq!(location(&response), "/reauth?next=%2Fsettings");
     assert!(
-        signed_in_as(&browser, "ada@example.com").await,
+        is_signed_in_as(&browser, "ada@example.com").await,
         "nothing happened yet"
     );
     let page = browser
@@ -45,7 +45,7 @@ async fn an_old_session_is_asked_for_its_password_before_signing_out_everywhere(
     assert_eq!(location(&proved), "/settings", "back where the user was");
     let response = browser.post("/settings/sessions/revoke-all", &[]).await;
     assert_eq!(location(&response), "/");
-    assert!(!signed_in_as(&browser, "ada@example.com").await);
+    assert!(!is_signed_in_as(&browser, "ada@example.com").await);
 }
 
 #[tokio::test]
@@ -105,7 +105,7 @@ async fn deleting_the_account_after_a_proof_removes_every_item_and_frees_the_ema
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
     assert!(
-        !signed_in_as(&phone, "ada@example.com").await,
+        !is_signed_in_as(&phone, "ada@example.com").await,
         "other browsers are signed out"
     );
     signed_up(&app, "ada@example.com").await;

@@ -1,6 +1,7 @@
 use auth_core::email::EmailAddress;
 use auth_core::user::get_user_by_email;
 use auth_web::testing::{Browser, Item, TestApp, get_item, scan_all, spawn_app};
+pub use auth_web::testing::{is_signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode};
 
@@ -33,16 +34,6 @@ pub async fn signed_up(app: &TestApp, email: &str) -> Browser {
         response.text().await.unwrap()
     );
     browser
-}
-
-/// The home page's text, and whether it shows `email` as signed in.
-pub async fn signed_in_as(browser: &Browser, email: &str) -> bool {
-    let page = browser.get("/").await.text().await.unwrap();
-    page.contains(&format!("You are signed in as <strong>{email}</strong>"))
-}
-
-pub async fn status_and_text(response: Response) -> (StatusCode, String) {
-    (response.status(), response.text().await.unwrap())
 }
 
 /// The `Set-Cookie` header for the session cookie, if the response has one.

@@ -7,6 +7,7 @@ mod attacks;
 mod calls;
 mod cookies;
 mod csrf;
+mod field_errors;
 mod fresh_proof;
 mod helpers;
 mod internals;

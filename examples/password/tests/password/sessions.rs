@@ -31,8 +31,8 @@ async fn settings_list_active_sessions_and_one_can_be_revoked() {
         )
         .await;
     assert_eq!(location(&response), "/settings?done=revoked");
-    assert!(!signed_in_as(&phone, "ada@example.com").await);
-    assert!(signed_in_as(&laptop, "ada@example.com").await);
+    assert!(!is_signed_in_as(&phone, "ada@example.com").await);
+    assert!(is_signed_in_as(&laptop, "ada@example.com").await);
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn revoking_a_session_of_another_user_does_nothing() {
         &[("session_id", &grace_session)],
     )
     .await;
-    assert!(signed_in_as(&grace, "grace@example.com").await);
+    assert!(is_signed_in_as(&grace, "grace@example.com").await);
     let response = ada
         .post("/settings/sessions/revoke", &[("session_id", "../../etc")])
         .await;
@@ -67,8 +67,8 @@ async fn signing_out_everywhere_ends_every_session() {
     sign_in(&phone, "ada@example.com", PASSWORD).await;
     let response = laptop.post("/settings/sessions/revoke-all", &[]).await;
     assert_eq!(location(&response), "/");
-    assert!(!signed_in_as(&laptop, "ada@example.com").await);
-    assert!(!signed_in_as(&phone, "ada@example.com").await);
+    assert!(!is_signed_in_as(&laptop, "ada@example.com").await);
+    assert!(!is_signed_in_as(&phone, "ada@example.com").await);
 }
 
 #[tokio::test]

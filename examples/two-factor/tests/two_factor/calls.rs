@@ -3,22 +3,8 @@
 
 use crate::helpers::*;
 use crate::security_keys::{Key, add_factor, assertion, use_factor};
-use auth_web::testing::{TestApp, location};
+use auth_web::testing::{location, ops};
 use reqwest::StatusCode;
-
-/// The operations of the last request, sorted, and its sequential round trips.
-fn last(app: &TestApp) -> (Vec<String>, usize) {
-    let (_, calls) = app.last_calls();
-    let mut operations: Vec<String> = calls.operations().iter().map(|s| s.to_string()).collect();
-    operations.sort();
-    (operations, calls.round_trips())
-}
-
-fn ops(list: &[&str]) -> Vec<String> {
-    let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-    list.sort();
-    list
-}
 
 #[tokio::test]
 async fn the_password_step_costs_what_a_sign_in_costs_and_the_factor_page_one_read() {
@@ -30,9 +16,9 @@ async fn the_password_step_costs_what_a_sign_in_costs_and_the_factor_page_one_re
         "/two-factor"
     );
     let expected = ops(&["UpdateItem", "GetItem", "UpdateItem", "TransactWriteItems"]);
-    assert_eq!(last(&example), (expected, 3));
+    assert_eq!(example.last_cost(), (expected, 3));
     assert_eq!(stranger.get("/two-factor").await.status(), StatusCode::OK);
-    assert_eq!(last(&example), (ops(&["BatchGetItem"]), 1));
+    assert_eq!(example.last_cost(), (ops(&["BatchGetItem"]), 1));
     drop(browser);
 }
 
@@ -55,7 +41,7 @@ async fn an_app_code_is_five_calls_in_four_round_trips() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&example), (expected, 4));
+    assert_eq!(example.last_cost(), (expected, 4));
 }
 
 #[tokio::test]
@@ -65,7 +51,7 @@ async fn a_recovery_code_is_three_calls_and_reads_no_code() {
     sign_in(&browser, "ada@example.com", PASSWORD).await;
     pass(&browser, "recovery-code", &codes[0]).await;
     let expected = ops(&["UpdateItem", "BatchGetItem", "TransactWriteItems"]);
-    assert_eq!(last(&example), (expected, 3));
+    assert_eq!(example.last_cost(), (expected, 3));
 }
 
 #[tokio::test]
@@ -94,7 +80,7 @@ async fn a_security_key_is_two_requests() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&example), (finish, 5));
+    assert_eq!(example.last_cost(), (finish, 5));
     drop(options);
 }
 
@@ -104,7 +90,7 @@ async fn setting_up_an_app_is_one_transaction() {
     let browser = signed_up(&example, "ada@example.com").await;
     let setup = setup_page(&browser).await;
     assert_eq!(
-        last(&example),
+        example.last_cost(),
         (ops(&["BatchGetItem"]), 1),
         "showing a key reads nothing else"
     );
@@ -117,7 +103,7 @@ async fn setting_up_an_app_is_one_transaction() {
         .await;
     // User summary, TOTP item, recovery codes and the session's mark: one TransactWriteItems.
     let expected = ops(&["UpdateItem", "BatchGetItem", "TransactWriteItems"]);
-    assert_eq!(last(&example), (expected, 3));
+    assert_eq!(example.last_cost(), (expected, 3));
 }
 
 #[tokio::test]
@@ -125,16 +111,16 @@ async fn the_settings_pages_cost() {
     let example = spawn().await;
     let browser = signed_up(&example, "ada@example.com").await;
     browser.get("/settings").await;
-    assert_eq!(last(&example), (ops(&["BatchGetItem", "Query"]), 2));
+    assert_eq!(example.last_cost(), (ops(&["BatchGetItem", "Query"]), 2));
     set_up_totp(&example, &browser).await;
     browser.get("/settings").await;
     assert_eq!(
-        last(&example),
+        example.last_cost(),
         (ops(&["BatchGetItem", "GetItem", "Query"]), 2)
     );
     browser.get("/settings/two-factor").await;
     assert_eq!(
-        last(&example),
+        example.last_cost(),
         (ops(&["BatchGetItem", "Query", "GetItem"]), 2)
     );
 }
@@ -152,7 +138,7 @@ async fn the_reset_steps_cost() {
         .await;
     browser.get("/reset-password/two-factor").await;
     // The reset session, then the user's factors.
-    assert_eq!(last(&example), (ops(&["GetItem", "GetItem"]), 2));
+    assert_eq!(example.last_cost(), (ops(&["GetItem", "GetItem"]), 2));
     next_step(&example);
     let code = app.code(&example);
     let form = [("method", "totp"), ("code", code.as_str())];
@@ -167,7 +153,7 @@ async fn the_reset_steps_cost() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&example), (expected, 4));
+    assert_eq!(example.last_cost(), (expected, 4));
     let response = browser
         .post("/reset-password", &[("password", NEW_PASSWORD)])
         .await;
@@ -183,7 +169,7 @@ async fn the_reset_steps_cost() {
         "Query",
         "PutItem",
     ]);
-    assert_eq!(last(&example), (expected, 6));
+    assert_eq!(example.last_cost(), (expected, 6));
 }
 
 #[tokio::test]
@@ -200,7 +186,7 @@ async fn removing_factors_costs() {
         "DeleteItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&example), (expected, 4));
+    assert_eq!(example.last_cost(), (expected, 4));
     set_up_totp(&example, &browser).await;
     let id = items(&example)
         .await
@@ -220,9 +206,9 @@ async fn removing_factors_costs() {
         "GetItem",
         "TransactWriteItems",
     ]);
-    assert_eq!(last(&example), (expected, 4));
+    assert_eq!(example.last_cost(), (expected, 4));
     let response = browser.post("/settings/two-factor/off", &[]).await;
     assert_eq!(location(&response), "/settings?done=two-factor-off");
     let expected = ops(&["UpdateItem", "BatchGetItem", "Query", "TransactWriteItems"]);
-    assert_eq!(last(&example), (expected, 4));
+    assert_eq!(example.last_cost(), (expected, 4));
 }

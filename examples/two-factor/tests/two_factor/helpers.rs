@@ -4,6 +4,7 @@
 use auth_core::encryption::EncryptionKey;
 use auth_web::testing::mail_server::MailServer;
 use auth_web::testing::{Browser, Item, TestApp, location, scan_all, spawn_app};
+pub use auth_web::testing::{signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode, Url};
 use serde_json::Value;
@@ -67,22 +68,6 @@ pub async fn sign_in(browser: &Browser, email: &str, password: &str) -> Response
 pub async fn sign_out(browser: &Browser) {
     let response = browser.post("/sign-out", &[]).await;
     assert_eq!(location(&response), "/");
-}
-
-/// The signed-in user's email as the home page shows it, or `None`.
-pub async fn signed_in_as(browser: &Browser) -> Option<String> {
-    let response = browser.get("/").await;
-    if response.status() != StatusCode::OK {
-        return None;
-    }
-    let page = response.text().await.unwrap();
-    let start = page.find("You are signed in as <strong>")? + "You are signed in as <strong>".len();
-    let end = page[start..].find("</strong>")? + start;
-    Some(page[start..end].to_owned())
-}
-
-pub async fn status_and_text(response: Response) -> (StatusCode, String) {
-    (response.status(), response.text().await.unwrap())
 }
 
 /// The text between `before` and the next `after` in `page`.
@@ -164,7 +149,11 @@ pub async fn set_up_totp(example: &TestApp, browser: &Browser) -> (App, Vec<Stri
 
 /// The recovery codes a page shows.
 pub fn recovery_codes_on(page: &str) -> Vec<String> {
-    page.split("<li><code>")
+    let Some((_, list)) = page.split_once(r#"<ol class="recovery-codes">"#) else {
+        return Vec::new();
+    };
+    let list = list.split_once("</ol>").map_or(list, |(list, _)| list);
+    list.split("<li><code>")
         .skip(1)
         .filter_map(|rest| rest.split_once("</code>").map(|(code, _)| code.to_owned()))
         .collect()

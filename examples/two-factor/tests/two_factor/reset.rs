@@ -90,6 +90,8 @@ async fn a_recovery_code_passes_the_reset_and_works_only_once() {
     let response = browser.post("/reset-password/two-factor", &form).await;
     assert_eq!(location(&response), "/reset-password");
     assert_eq!(location(&new_password(&browser).await), "/?done=reset");
+    let notice = example.mail.next_mail().await;
+    assert_eq!(notice.subject(), "Your password was changed");
 
     let again = reset_to_second_factor(&example, "ada@example.com").await;
     let response = again.post("/reset-password/two-factor", &form).await;
