@@ -346,6 +346,18 @@ impl Browser {
         self.post_from(&origin, path, form).await
     }
 
+    /// `POST /sign-up` with an email and a password, as the shared sign-up form sends them.
+    pub async fn sign_up(&self, email: &str, password: &str) -> Response {
+        self.post("/sign-up", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// `POST /sign-in` with an email and a password, as the shared sign-in form sends them.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.post("/sign-in", &[("email", email), ("password", password)])
+            .await
+    }
+
     /// Posts a form to another instance of the app (at `base`), as this app's own page would:
     /// the public origin is the same, whichever instance answers.
     pub async fn post_at(&self, base: &Url, path: &str, form: &[(&str, &str)]) -> Response {
@@ -414,6 +426,23 @@ pub async fn is_signed_in_as(browser: &Browser, email: &str) -> bool {
 /// A response's status and body.
 pub async fn status_and_text(response: Response) -> (StatusCode, String) {
     (response.status(), response.text().await.unwrap())
+}
+
+/// The page a response carries (any status: refusals and error pages are pages too),
+/// checked: a whole HTML page, [`assert_accessible`], and one main action at most.
+pub async fn checked_page(what: &str, response: Response) -> String {
+    let (status, page) = status_and_text(response).await;
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{what}: {status} is not a page: {page}"
+    );
+    assert_accessible(&page);
+    let primary = primary_actions(&page);
+    assert!(
+        primary.len() <= 1,
+        "{what}: more than one main action: {primary:?}"
+    );
+    page
 }
 
 /// DynamoDB operations, sorted as [`TestApp::last_cost`] gives them.

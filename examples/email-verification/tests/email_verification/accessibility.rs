@@ -2,27 +2,10 @@
 //! without a browser (`auth_web::testing::assert_accessible`).
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, assert_accessible, location, primary_actions};
-use reqwest::Response;
-
-/// Checks the page a response carries (any status: error pages are pages too).
-async fn check(path: &str, response: Response) -> String {
-    let (status, page) = status_and_text(response).await;
-    assert!(
-        page.starts_with("<!DOCTYPE html>"),
-        "{path}: {status} is not a page: {page}"
-    );
-    assert_accessible(&page);
-    let primary = primary_actions(&page);
-    assert!(
-        primary.len() <= 1,
-        "{path}: more than one main action: {primary:?}"
-    );
-    page
-}
+use auth_web::testing::{Browser, checked_page, location, primary_actions};
 
 async fn check_get(browser: &Browser, path: &str) -> String {
-    check(path, browser.get(path).await).await
+    checked_page(path, browser.get(path).await).await
 }
 
 #[tokio::test]
@@ -38,10 +21,10 @@ async fn signed_out_pages_are_accessible() {
     ] {
         check_get(&browser, path).await;
     }
-    let wrong = sign_in(&browser, "nobody@example.com", PASSWORD).await;
-    check("POST /sign-in", wrong).await;
-    let short = sign_up(&browser, "ada@example.com", "short").await;
-    check("POST /sign-up", short).await;
+    let wrong = browser.sign_in("nobody@example.com", PASSWORD).await;
+    checked_page("POST /sign-in", wrong).await;
+    let short = browser.sign_up("ada@example.com", "short").await;
+    checked_page("POST /sign-up", short).await;
 }
 
 #[tokio::test]
@@ -54,7 +37,7 @@ async fn the_verification_pages_are_accessible_with_and_without_an_error() {
         ["Verify"],
         "a new code and another address are secondary: {page}"
     );
-    let page = check("POST /verify-email", enter_code(&browser, "WRONGONE").await).await;
+    let page = checked_page("POST /verify-email", enter_code(&browser, "WRONGONE").await).await;
     assert!(page.contains(r#"role="alert""#), "{page}");
 }
 
@@ -68,7 +51,7 @@ async fn signed_in_pages_are_accessible() {
     let taken = browser
         .post("/settings/email", &[("email", "ada@example.com")])
         .await;
-    check("POST /settings/email", taken).await;
+    checked_page("POST /settings/email", taken).await;
 }
 
 #[tokio::test]
@@ -77,7 +60,7 @@ async fn the_reset_pages_are_accessible() {
     verified(&example, "ada@example.com").await;
     let (browser, code) = reset_started(&example, "ada@example.com").await;
     check_get(&browser, "/reset-password/verify-email").await;
-    check(
+    checked_page(
         "POST /reset-password/verify-email",
         enter_reset_code(&browser, "WRONGONE").await,
     )
@@ -86,5 +69,5 @@ async fn the_reset_pages_are_accessible() {
     let next = location(&response).to_owned();
     check_get(&browser, &next).await;
     let short = browser.post(&next, &[("password", "short")]).await;
-    check("POST the new password", short).await;
+    checked_page("POST the new password", short).await;
 }

@@ -63,7 +63,7 @@ async fn the_account_moves_to_a_new_address_only_once_it_is_verified() {
     );
 
     assert_eq!(
-        sign_in(&example.browser(), "ada@new.example", PASSWORD)
+        example.browser().sign_in("ada@new.example", PASSWORD)
             .await
             .status(),
         StatusCode::SEE_OTHER

@@ -70,18 +70,6 @@ fn lcm(a: i64, b: i64) -> i64 {
     a / gcd(a, b) * b
 }
 
-pub async fn sign_up(browser: &Browser, email: &str, password: &str) -> Response {
-    browser
-        .post("/sign-up", &[("email", email), ("password", password)])
-        .await
-}
-
-pub async fn sign_in(browser: &Browser, email: &str, password: &str) -> Response {
-    browser
-        .post("/sign-in", &[("email", email), ("password", password)])
-        .await
-}
-
 /// Posts `body` exactly as given, as the app's own page would post a form: for bodies
 /// `Browser::post` cannot make, such as bytes that are not UTF-8.
 pub async fn post_raw(browser: &Browser, path: &str, body: &'static str) -> Response {
@@ -131,7 +119,7 @@ pub async fn reset_started(example: &Example, email: &str) -> (Browser, String) 
 /// A browser with a fresh account whose address is not verified yet; returns the mailed code.
 pub async fn signed_up(example: &Example, email: &str) -> (Browser, String) {
     let browser = example.browser();
-    let response = sign_up(&browser, email, PASSWORD).await;
+    let response = browser.sign_up(email, PASSWORD).await;
     assert_eq!(location(&response), "/verify-email");
     let code = example.mail.code_for(email).await;
     (browser, code)

@@ -31,7 +31,7 @@ async fn a_fullwidth_address_is_the_same_claim_and_is_refused_at_sign_up_as_regi
     verified(&example, KATE).await;
     let before = snapshot(example.table()).await;
     let browser = example.browser();
-    let response = sign_up(&browser, FULLWIDTH_KATE, PASSWORD).await;
+    let response = browser.sign_up(FULLWIDTH_KATE, PASSWORD).await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("That email is already registered."), "{page}");
@@ -47,7 +47,7 @@ async fn look_alike_addresses_are_refused_at_sign_up_with_a_clear_message() {
     let before = snapshot(example.table()).await;
     for (address, message) in LOOK_ALIKES {
         let browser = example.browser();
-        let (status, page) = status_and_text(sign_up(&browser, address, PASSWORD).await).await;
+        let (status, page) = status_and_text(browser.sign_up(address, PASSWORD).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{address:?}");
         assert!(page.contains(message), "{address:?}: {page}");
         assert!(browser.cookie("session").is_none(), "{address:?}");

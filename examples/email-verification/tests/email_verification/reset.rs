@@ -33,7 +33,7 @@ async fn a_forgotten_password_is_reset_and_every_earlier_session_is_dead() {
     let laptop = verified(&example, "ada@example.com").await;
     let phone = example.browser();
     assert_eq!(
-        location(&sign_in(&phone, "ada@example.com", PASSWORD).await),
+        location(&phone.sign_in("ada@example.com", PASSWORD).await),
         "/"
     );
 
@@ -74,14 +74,14 @@ async fn a_forgotten_password_is_reset_and_every_earlier_session_is_dead() {
     }
     assert_eq!(reset_items(&example, "ada@example.com").await, 0);
     assert_eq!(
-        sign_in(&example.browser(), "ada@example.com", PASSWORD)
+        example.browser().sign_in("ada@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
     example.clock().advance(Duration::seconds(1));
     assert_eq!(
-        location(&sign_in(&example.browser(), "ada@example.com", NEW_PASSWORD).await),
+        location(&example.browser().sign_in("ada@example.com", NEW_PASSWORD).await),
         "/"
     );
 
@@ -221,7 +221,7 @@ async fn an_unknown_address_is_told_so_and_forgot_password_is_limited_per_addres
 async fn a_reset_code_that_cannot_be_mailed_starts_no_reset() {
     let example = spawn().await;
     let browser = example.browser();
-    sign_up(&browser, "ada@reject.example", PASSWORD).await;
+    browser.sign_up("ada@reject.example", PASSWORD).await;
     let other = example.browser();
     let (status, page) = status_and_text(forgot(&other, "ada@reject.example").await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

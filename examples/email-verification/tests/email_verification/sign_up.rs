@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 async fn signing_up_mails_a_code_and_entering_it_verifies_the_address() {
     let example = spawn().await;
     let browser = example.browser();
-    let response = sign_up(&browser, "Ada@Example.com", PASSWORD).await;
+    let response = browser.sign_up("Ada@Example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/verify-email");
     let device = set_cookie(&response, "device").expect("a device cookie is set");
@@ -86,7 +86,7 @@ async fn until_the_address_is_verified_every_page_leads_to_the_verify_page() {
         }
     }
     browser.post("/sign-out", &[]).await;
-    let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(
         location(&response),
         "/verify-email",
@@ -142,7 +142,7 @@ async fn a_typo_in_the_address_can_be_fixed_before_it_is_verified() {
 async fn a_code_that_cannot_be_mailed_is_a_clear_page_and_no_request_is_stored() {
     let example = spawn().await;
     let browser = example.browser();
-    let response = sign_up(&browser, "ada@reject.example", PASSWORD).await;
+    let response = browser.sign_up("ada@reject.example", PASSWORD).await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(

@@ -29,7 +29,7 @@ async fn a_password_that_is_not_utf8_is_refused_at_sign_in_and_takes_no_attempt(
     assert_eq!(snapshot(example.table()).await, before);
     assert!(browser.cookie("session").is_none());
     assert_eq!(
-        location(&sign_in(&browser, "kate@example.com", PASSWORD).await),
+        location(&browser.sign_in("kate@example.com", PASSWORD).await),
         "/",
         "no wait was set: the right password works at once"
     );

@@ -3,38 +3,21 @@
 
 use crate::github::ada;
 use crate::helpers::*;
-use auth_web::testing::{assert_accessible, primary_actions};
+use auth_web::testing::checked_page;
 use oauth::Providers;
 use oidc_dev_provider::Quirks;
-use reqwest::Response;
-
-/// Checks the page a response carries (any status: refusals are pages too).
-async fn check(what: &str, response: Response) -> String {
-    let (status, page) = status_and_text(response).await;
-    assert!(
-        page.starts_with("<!DOCTYPE html>"),
-        "{what}: {status} is not a page: {page}"
-    );
-    assert_accessible(&page);
-    let primary = primary_actions(&page);
-    assert!(
-        primary.len() <= 1,
-        "{what}: more than one main action: {primary:?}"
-    );
-    page
-}
 
 #[tokio::test]
 async fn signed_out_pages_are_accessible() {
     let h = spawn().await;
     let browser = h.app.browser();
     for path in ["/", "/sign-in", "/sign-up", "/no-such-page"] {
-        check(path, browser.get(path).await).await;
+        checked_page(path, browser.get(path).await).await;
     }
     let unconfigured = spawn_with(Providers::default()).await;
     let browser = unconfigured.browser();
     for path in ["/sign-in", "/sign-up"] {
-        check(path, browser.get(path).await).await;
+        checked_page(path, browser.get(path).await).await;
     }
 }
 
@@ -46,7 +29,7 @@ async fn a_refused_sign_in_is_an_accessible_page() {
         ..Quirks::default()
     });
     let response = oidc_flow(&h.app.browser(), "/sign-in/google", "grace@example.com").await;
-    check("a refused sign-in", response).await;
+    checked_page("a refused sign-in", response).await;
 }
 
 #[tokio::test]
@@ -56,10 +39,10 @@ async fn signed_in_pages_are_accessible() {
     let browser = h.app.browser();
     github_flow(&browser, "/sign-in/github").await;
     for path in ["/", "/settings", "/settings?done=linked"] {
-        check(path, browser.get(path).await).await;
+        checked_page(path, browser.get(path).await).await;
     }
     let refused = browser
         .post("/settings/unlink", &[("account", "github#42")])
         .await;
-    check("unlinking the only account", refused).await;
+    checked_page("unlinking the only account", refused).await;
 }

@@ -3,28 +3,10 @@
 //! adds axe-core's checks in Chromium, colours and widths included.
 
 use crate::helpers::{Device, app, sign_up};
-use auth_web::testing::{Browser, assert_accessible, primary_actions};
-use reqwest::Response;
-
-/// Checks the page a response carries (any status: refusals are pages too).
-async fn check(what: &str, response: Response) -> String {
-    let status = response.status();
-    let page = response.text().await.unwrap();
-    assert!(
-        page.starts_with("<!DOCTYPE html>"),
-        "{what}: {status} is not a page: {page}"
-    );
-    assert_accessible(&page);
-    let primary = primary_actions(&page);
-    assert!(
-        primary.len() <= 1,
-        "{what}: more than one main action: {primary:?}"
-    );
-    page
-}
+use auth_web::testing::{Browser, checked_page};
 
 async fn check_get(browser: &Browser, path: &str) -> String {
-    check(path, browser.get(path).await).await
+    checked_page(path, browser.get(path).await).await
 }
 
 #[tokio::test]
@@ -35,7 +17,7 @@ async fn signed_out_pages_are_accessible() {
         check_get(&browser, path).await;
     }
     for path in ["/sign-in", "/sign-up"] {
-        let page = check(
+        let page = checked_page(
             path,
             browser.post(path, &[("email", "ada@example.com")]).await,
         )
@@ -79,5 +61,5 @@ async fn signed_in_pages_are_accessible() {
     let without_javascript = browser
         .post("/settings/passkeys/add", &[("name", "Phone")])
         .await;
-    check("adding a passkey without JavaScript", without_javascript).await;
+    checked_page("adding a passkey without JavaScript", without_javascript).await;
 }

@@ -7,7 +7,7 @@ use time::Duration;
 async fn signing_up_signs_the_user_in() {
     let app = spawn().await;
     let browser = app.browser();
-    let response = sign_up(&browser, "Ada@Example.com", PASSWORD).await;
+    let response = browser.sign_up("Ada@Example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/");
     assert!(is_signed_in_as(&browser, "ada@example.com").await);
@@ -23,12 +23,12 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
     assert!(!is_signed_in_as(&laptop, "ada@example.com").await);
 
     assert_eq!(
-        sign_in(&laptop, "ada@example.com", PASSWORD).await.status(),
+        laptop.sign_in("ada@example.com", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
     let phone = app.browser();
     assert_eq!(
-        sign_in(&phone, "ADA@example.com ", PASSWORD).await.status(),
+        phone.sign_in("ADA@example.com ", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
     assert!(is_signed_in_as(&phone, "ada@example.com").await);
@@ -63,11 +63,11 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
 
     let fresh = app.browser();
     assert_eq!(
-        sign_in(&fresh, "ada@example.com", PASSWORD).await.status(),
+        fresh.sign_in("ada@example.com", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
     app.clock().advance(Duration::seconds(1));
-    let response = sign_in(&fresh, "ada@example.com", "a brand new passphrase").await;
+    let response = fresh.sign_in("ada@example.com", "a brand new passphrase").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
@@ -112,7 +112,7 @@ async fn changing_the_password_needs_the_current_one() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("at least 8 characters"));
     assert_eq!(
-        sign_in(&app.browser(), "ada@example.com", PASSWORD)
+        app.browser().sign_in("ada@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::SEE_OTHER
@@ -124,7 +124,7 @@ async fn an_email_already_registered_is_refused_with_a_clear_message() {
     let app = spawn().await;
     signed_up(&app, "ada@example.com").await;
     let (status, page) =
-        status_and_text(sign_up(&app.browser(), "ADA@example.com", PASSWORD).await).await;
+        status_and_text(app.browser().sign_up("ADA@example.com", PASSWORD).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("That email is already registered."));
     assert!(
@@ -143,7 +143,7 @@ async fn sign_up_explains_what_is_wrong_with_the_input() {
         ("ada@example.com", "          ", "can't be only spaces"),
     ];
     for (email, password, message) in cases {
-        let (status, page) = status_and_text(sign_up(&browser, email, password).await).await;
+        let (status, page) = status_and_text(browser.sign_up(email, password).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(page.contains(message), "{message:?} not in {page}");
     }
@@ -167,9 +167,9 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     signed_up(&app, "ada@example.com").await;
     let browser = app.browser();
     let (wrong_status, wrong_page) =
-        status_and_text(sign_in(&browser, "ada@example.com", "wrong password").await).await;
+        status_and_text(browser.sign_in("ada@example.com", "wrong password").await).await;
     let (unknown_status, unknown_page) =
-        status_and_text(sign_in(&browser, "nobody@example.com", PASSWORD).await).await;
+        status_and_text(browser.sign_in("nobody@example.com", PASSWORD).await).await;
     assert_eq!(
         (wrong_status, unknown_status),
         (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
@@ -185,12 +185,12 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
     signed_up(&app, "ada@example.com").await;
     let browser = app.browser();
     assert_eq!(
-        sign_in(&browser, "ada@example.com", "wrong 1 password")
+        browser.sign_in("ada@example.com", "wrong 1 password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.headers()["retry-after"], "1");
     let (status, page) = status_and_text(response).await;
     assert_eq!(
@@ -205,12 +205,12 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
 
     app.clock().advance(Duration::seconds(1));
     assert_eq!(
-        sign_in(&browser, "ada@example.com", "wrong 2 password")
+        browser.sign_in("ada@example.com", "wrong 2 password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let page = sign_in(&browser, "ada@example.com", PASSWORD)
+    let page = browser.sign_in("ada@example.com", PASSWORD)
         .await
         .text()
         .await
@@ -219,7 +219,7 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
 
     app.clock().advance(Duration::seconds(2));
     assert_eq!(
-        sign_in(&browser, "ada@example.com", PASSWORD)
+        browser.sign_in("ada@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::SEE_OTHER

@@ -63,12 +63,12 @@ async fn an_attacker_locking_an_email_does_not_lock_out_the_owners_browser() {
     owner.post("/sign-out", &[]).await;
     let attacker = app.browser();
     for _ in 0..4 {
-        sign_in(&attacker, "ada@example.com", "a wrong guess").await;
+        attacker.sign_in("ada@example.com", "a wrong guess").await;
         app.clock().advance(Duration::seconds(1));
     }
-    let locked = sign_in(&attacker, "ada@example.com", PASSWORD).await;
+    let locked = attacker.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
-    let response = sign_in(&owner, "ada@example.com", PASSWORD).await;
+    let response = owner.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,
@@ -84,7 +84,7 @@ async fn another_accounts_or_a_forged_device_cookie_does_not_bypass_the_lockout(
     let bobs_device = other.cookie("device").unwrap();
     signed_up(&app, "ada@example.com").await;
     let attacker = app.browser();
-    sign_in(&attacker, "ada@example.com", "a wrong guess").await;
+    attacker.sign_in("ada@example.com", "a wrong guess").await;
     let forged = format!(
         "{}.{}",
         bobs_device.split('.').next().unwrap(),
@@ -93,7 +93,7 @@ async fn another_accounts_or_a_forged_device_cookie_does_not_bypass_the_lockout(
     for device in [bobs_device, forged] {
         let browser = app.browser();
         browser.set_cookie("device", &device);
-        let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+        let response = browser.sign_in("ada@example.com", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{device}");
     }
 }
@@ -104,7 +104,7 @@ async fn look_alike_addresses_are_refused_or_are_the_same_account() {
     signed_up(&app, "kate@example.com").await;
     let browser = app.browser();
     let (status, page) =
-        status_and_text(sign_up(&browser, "ｋａｔｅ@ＥＸＡＭＰＬＥ.com", PASSWORD).await).await;
+        status_and_text(browser.sign_up("ｋａｔｅ@ＥＸＡＭＰＬＥ.com", PASSWORD).await).await;
     assert_eq!(
         status,
         StatusCode::CONFLICT,
@@ -118,7 +118,7 @@ async fn look_alike_addresses_are_refused_or_are_the_same_account() {
         "\u{202e}kate@example.com",
         "kate@ex\u{0430}mple.com",
     ] {
-        let (status, page) = status_and_text(sign_up(&browser, look_alike, PASSWORD).await).await;
+        let (status, page) = status_and_text(browser.sign_up(look_alike, PASSWORD).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{look_alike:?}");
         assert!(
             page.contains("different alphabets") || page.contains("invisible characters"),
@@ -126,7 +126,7 @@ async fn look_alike_addresses_are_refused_or_are_the_same_account() {
         );
     }
     assert_eq!(snapshot(&app).await, before, "nothing written");
-    let response = sign_in(&browser, "ＫＡＴＥ@example.com", PASSWORD).await;
+    let response = browser.sign_in("ＫＡＴＥ@example.com", PASSWORD).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,
@@ -192,15 +192,15 @@ async fn a_full_hashing_queue_answers_503_with_a_retry_time_and_writes_nothing()
     let held: Vec<_> = std::iter::from_fn(|| app.state.hasher.reserve().ok()).collect();
     assert!(!held.is_empty());
     let before = snapshot(&app).await;
-    let response = sign_up(&app.browser(), "ada@example.com", PASSWORD).await;
+    let response = app.browser().sign_up("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
     assert!(response.text().await.unwrap().contains("busy"));
-    let response = sign_in(&app.browser(), "ada@example.com", PASSWORD).await;
+    let response = app.browser().sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(snapshot(&app).await, before, "nothing written");
     drop(held);
-    let response = sign_up(&app.browser(), "ada@example.com", PASSWORD).await;
+    let response = app.browser().sign_up("ada@example.com", PASSWORD).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,

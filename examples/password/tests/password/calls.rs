@@ -40,7 +40,7 @@ async fn sign_in_is_four_calls_in_three_round_trips() {
     let browser = signed_up(&app, "ada@example.com").await;
     browser.post("/sign-out", &[]).await;
     let stranger = app.browser();
-    let response = sign_in(&stranger, "ada@example.com", PASSWORD).await;
+    let response = stranger.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // The client limit beside the email claim; the attempt taken (and the user read) on the
     // user item; the session written with the cleared attempt and a new device.
@@ -53,7 +53,7 @@ async fn sign_in_from_a_known_device_is_four_calls_too() {
     let app = spawn().await;
     let browser = signed_up(&app, "ada@example.com").await;
     browser.post("/sign-out", &[]).await;
-    let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // The client limit beside the device's user; the attempt taken on the device item.
     let expected = ops(&["UpdateItem", "GetItem", "UpdateItem", "TransactWriteItems"]);
@@ -64,12 +64,12 @@ async fn sign_in_from_a_known_device_is_four_calls_too() {
 async fn a_wrong_password_is_four_calls() {
     let app = spawn().await;
     signed_up(&app, "ada@example.com").await;
-    let response = sign_in(&app.browser(), "ada@example.com", "a wrong password").await;
+    let response = app.browser().sign_in("ada@example.com", "a wrong password").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let expected = ops(&["UpdateItem", "GetItem", "UpdateItem", "UpdateItem"]);
     assert_eq!(app.last_cost(), (expected.clone(), 3));
     app.clock().advance(Duration::seconds(1));
-    let response = sign_in(&app.browser(), "nobody@example.com", PASSWORD).await;
+    let response = app.browser().sign_in("nobody@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.last_cost(),

@@ -7,7 +7,7 @@ use time::Duration;
 #[tokio::test]
 async fn the_session_cookie_is_http_only_lax_and_lasts_the_inactivity_timeout() {
     let app = spawn().await;
-    let response = sign_up(&app.browser(), "ada@example.com", PASSWORD).await;
+    let response = app.browser().sign_up("ada@example.com", PASSWORD).await;
     let cookie = session_set_cookie(&response).expect("a session cookie is set");
     for attribute in [
         "HttpOnly",

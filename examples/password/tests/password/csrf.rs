@@ -32,7 +32,7 @@ async fn a_post_from_another_origin_is_refused_on_every_form_route_and_changes_n
     );
     let eve = app.browser();
     assert_eq!(
-        sign_in(&eve, "eve@example.com", PASSWORD).await.status(),
+        eve.sign_in("eve@example.com", PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
 }

@@ -86,7 +86,7 @@ async fn deleting_the_account_after_a_proof_removes_every_item_and_frees_the_ema
     let app = spawn().await;
     let phone = signed_up(&app, "ada@example.com").await;
     let laptop = app.browser();
-    sign_in(&laptop, "ada@example.com", PASSWORD).await;
+    laptop.sign_in("ada@example.com", PASSWORD).await;
     let_the_proof_go_stale(&app);
     let response = laptop.post("/settings/delete-account", &[]).await;
     assert!(location(&response).starts_with("/reauth"));

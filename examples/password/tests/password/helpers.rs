@@ -11,22 +11,10 @@ pub async fn spawn() -> TestApp {
     spawn_app("password", password::routes).await
 }
 
-pub async fn sign_up(browser: &Browser, email: &str, password: &str) -> Response {
-    browser
-        .post("/sign-up", &[("email", email), ("password", password)])
-        .await
-}
-
-pub async fn sign_in(browser: &Browser, email: &str, password: &str) -> Response {
-    browser
-        .post("/sign-in", &[("email", email), ("password", password)])
-        .await
-}
-
 /// A browser with a fresh account, signed in.
 pub async fn signed_up(app: &TestApp, email: &str) -> Browser {
     let browser = app.browser();
-    let response = sign_up(&browser, email, PASSWORD).await;
+    let response = browser.sign_up(email, PASSWORD).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,

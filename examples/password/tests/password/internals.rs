@@ -41,7 +41,7 @@ async fn the_page_after_a_sign_in_shows_what_the_sign_in_did() {
     let app = spawn().await;
     signed_up(&app, "ada@example.com").await;
     let browser = app.browser();
-    let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let carried = response
         .headers()
@@ -81,7 +81,7 @@ async fn the_page_after_a_sign_in_shows_what_the_sign_in_did() {
 async fn no_page_shows_a_secret() {
     let app = spawn().await;
     let browser = app.browser();
-    sign_up(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_up("ada@example.com", PASSWORD).await;
     let session = browser.cookie("session").expect("signed in");
     let device = browser.cookie("device").expect("a device cookie");
     let carried = browser.cookie("internals").expect("a report carried");
@@ -89,9 +89,9 @@ async fn no_page_shows_a_secret() {
     pages.push(browser.get("/settings").await.text().await.unwrap());
     let response = browser.post("/sign-out", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     pages.push(browser.get("/").await.text().await.unwrap());
-    let wrong = sign_in(&app.browser(), "ada@example.com", "not the password").await;
+    let wrong = app.browser().sign_in("ada@example.com", "not the password").await;
     pages.push(wrong.text().await.unwrap());
     for page in &pages {
         assert!(page.contains(r#"<footer class="internals">"#), "{page}");
@@ -128,7 +128,7 @@ async fn no_page_shows_a_secret() {
 async fn with_show_internals_off_there_is_no_panel_and_no_cookie() {
     let app = spawn_app_with("password", |c| c.show_internals = false, password::routes).await;
     let browser = app.browser();
-    let response = sign_up(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_up("ada@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(browser.cookie("internals").is_none());
     for path in ["/", "/settings", "/sign-in", "/nope"] {

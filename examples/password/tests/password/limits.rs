@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 async fn an_oversized_form_is_refused_with_413() {
     let app = spawn().await;
     let huge = "a".repeat(MAX_FORM_BYTES + 1);
-    let response = sign_in(&app.browser(), &huge, PASSWORD).await;
+    let response = app.browser().sign_in(&huge, PASSWORD).await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(page.contains("more data than the app accepts"));
@@ -43,10 +43,10 @@ async fn one_address_posting_too_fast_is_answered_429_until_the_minute_ends() {
     let app = spawn().await;
     let browser = app.browser();
     for _ in 0..POSTS_PER_CLIENT.max {
-        let response = sign_up(&browser, "not-an-email", PASSWORD).await;
+        let response = browser.sign_up("not-an-email", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
-    let response = sign_up(&browser, "not-an-email", PASSWORD).await;
+    let response = browser.sign_up("not-an-email", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait = rest_of_the_minute(&app);
     assert_eq!(response.headers()["retry-after"], wait.to_string().as_str());
@@ -54,7 +54,7 @@ async fn one_address_posting_too_fast_is_answered_429_until_the_minute_ends() {
     assert!(page.contains("Too many attempts, try again in"), "{page}");
 
     app.clock().advance(time::Duration::seconds(wait));
-    let response = sign_up(&browser, "not-an-email", PASSWORD).await;
+    let response = browser.sign_up("not-an-email", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST, "a new minute");
 }
 
@@ -64,9 +64,9 @@ async fn sign_ins_count_toward_the_same_limit_per_address() {
     let browser = app.browser();
     for n in 0..POSTS_PER_CLIENT.max {
         let email = format!("nobody{n}@example.com");
-        let response = sign_in(&browser, &email, PASSWORD).await;
+        let response = browser.sign_in(&email, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
-    let response = sign_in(&browser, "nobody-else@example.com", PASSWORD).await;
+    let response = browser.sign_in("nobody-else@example.com", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -46,7 +46,7 @@ async fn pages_work_without_javascript_and_use_the_apps_own_stylesheet() {
 #[tokio::test]
 async fn what_users_type_is_escaped_when_shown() {
     let app = spawn().await;
-    let response = sign_up(&app.browser(), "<b>ada</b>@example.com", PASSWORD).await;
+    let response = app.browser().sign_up("<b>ada</b>@example.com", PASSWORD).await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "not an address");
     assert!(
@@ -70,6 +70,6 @@ async fn when_dynamodb_is_gone_users_get_a_503_page_and_health_says_so() {
         StatusCode::SERVICE_UNAVAILABLE
     );
     let (status, _) =
-        status_and_text(sign_in(&app.browser(), "ada@example.com", PASSWORD).await).await;
+        status_and_text(app.browser().sign_in("ada@example.com", PASSWORD).await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -7,7 +7,7 @@ async fn settings_list_active_sessions_and_one_can_be_revoked() {
     let app = spawn().await;
     let laptop = signed_up(&app, "ada@example.com").await;
     let phone = app.browser();
-    sign_in(&phone, "ada@example.com", PASSWORD).await;
+    phone.sign_in("ada@example.com", PASSWORD).await;
 
     let page = laptop.get("/settings").await.text().await.unwrap();
     assert_eq!(
@@ -64,7 +64,7 @@ async fn signing_out_everywhere_ends_every_session() {
     let app = spawn().await;
     let laptop = signed_up(&app, "ada@example.com").await;
     let phone = app.browser();
-    sign_in(&phone, "ada@example.com", PASSWORD).await;
+    phone.sign_in("ada@example.com", PASSWORD).await;
     let response = laptop.post("/settings/sessions/revoke-all", &[]).await;
     assert_eq!(location(&response), "/");
     assert!(!is_signed_in_as(&laptop, "ada@example.com").await);

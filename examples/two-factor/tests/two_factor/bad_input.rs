@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 async fn malformed_codes_are_refused_with_a_message_and_cost_no_attempt() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let attempts = auth_core::totp::ATTEMPTS.max;
     for code in [
         "",
@@ -170,7 +170,7 @@ async fn a_tampered_key_in_the_table_is_a_clear_error_and_lets_no_one_in() {
         .await
         .unwrap();
 
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     next_step(&example);
     let (status, page) = status_and_text(pass(&browser, "totp", &app.code(&example)).await).await;
     assert_eq!(

@@ -12,7 +12,7 @@ async fn the_password_step_costs_what_a_sign_in_costs_and_the_factor_page_one_re
     let (browser, _, _) = with_totp(&example, "ada@example.com").await;
     let stranger = example.browser();
     assert_eq!(
-        location(&sign_in(&stranger, "ada@example.com", PASSWORD).await),
+        location(&stranger.sign_in("ada@example.com", PASSWORD).await),
         "/two-factor"
     );
     let expected = ops(&["UpdateItem", "GetItem", "UpdateItem", "TransactWriteItems"]);
@@ -26,7 +26,7 @@ async fn the_password_step_costs_what_a_sign_in_costs_and_the_factor_page_one_re
 async fn an_app_code_is_five_calls_in_four_round_trips() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     next_step(&example);
     assert_eq!(
         location(&pass(&browser, "totp", &app.code(&example)).await),
@@ -48,7 +48,7 @@ async fn an_app_code_is_five_calls_in_four_round_trips() {
 async fn a_recovery_code_is_three_calls_and_reads_no_code() {
     let example = spawn().await;
     let (browser, _, codes) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     pass(&browser, "recovery-code", &codes[0]).await;
     let expected = ops(&["UpdateItem", "BatchGetItem", "TransactWriteItems"]);
     assert_eq!(example.last_cost(), (expected, 3));
@@ -61,7 +61,7 @@ async fn a_security_key_is_two_requests() {
     let mut key = Key::new(&example);
     add_factor(&browser, &mut key, "security-key", "Blue key").await;
     sign_out(&browser).await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let signed = assertion(&browser, &mut key, "security-key").await;
     // Options: the client limit, the session, the user's factors, the ceremony stored.
     let options = ops(&["UpdateItem", "BatchGetItem", "Query", "PutItem"]);

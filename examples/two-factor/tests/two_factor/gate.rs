@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 async fn a_session_awaiting_its_second_factor_reaches_only_the_factor_page_and_sign_out() {
     let example = spawn().await;
     let (browser, _, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let before = items(&example).await.len();
     for path in [
         "/",
@@ -64,7 +64,7 @@ async fn a_session_awaiting_its_second_factor_reaches_only_the_factor_page_and_s
 async fn after_the_second_factor_the_page_it_was_going_to_opens() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let response = browser.get("/settings/two-factor").await;
     assert_eq!(
         location(&response),
@@ -100,7 +100,7 @@ async fn turning_two_factor_on_holds_back_the_accounts_other_sessions() {
     let laptop = signed_up(&example, "ada@example.com").await;
     let phone = example.browser();
     assert_eq!(
-        location(&sign_in(&phone, "ada@example.com", PASSWORD).await),
+        location(&phone.sign_in("ada@example.com", PASSWORD).await),
         "/"
     );
     let (app, _) = set_up_totp(&example, &laptop).await;

@@ -59,12 +59,6 @@ pub async fn signed_up(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-pub async fn sign_in(browser: &Browser, email: &str, password: &str) -> Response {
-    browser
-        .post("/sign-in", &[("email", email), ("password", password)])
-        .await
-}
-
 pub async fn sign_out(browser: &Browser) {
     let response = browser.post("/sign-out", &[]).await;
     assert_eq!(location(&response), "/");

@@ -10,7 +10,7 @@ use time::Duration;
 /// A signed-in browser with the authenticator app on, and the test's app.
 async fn signed_in_with_totp(example: &Example) -> (Browser, App, Vec<String>) {
     let (browser, app, codes) = with_totp(example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     next_step(example);
     assert_eq!(
         location(&pass(&browser, "totp", &app.code(example)).await),
@@ -85,7 +85,7 @@ async fn turning_two_factor_off_needs_the_password_and_then_a_second_factor() {
 
     sign_out(&browser).await;
     assert_eq!(
-        location(&sign_in(&browser, "ada@example.com", PASSWORD).await),
+        location(&browser.sign_in("ada@example.com", PASSWORD).await),
         "/"
     );
 }
@@ -132,7 +132,7 @@ async fn removing_the_app_when_it_is_the_last_factor_turns_two_factor_off() {
     assert!(page.contains("Two-factor authentication is off."), "{page}");
     sign_out(&browser).await;
     assert_eq!(
-        location(&sign_in(&browser, "ada@example.com", PASSWORD).await),
+        location(&browser.sign_in("ada@example.com", PASSWORD).await),
         "/"
     );
     let left: Vec<_> = items(&example)
@@ -160,7 +160,7 @@ async fn new_recovery_codes_replace_the_old_ones_and_are_shown_once() {
     assert_eq!(new.len(), 10);
     assert!(new.iter().all(|c| !old.contains(c)));
     sign_out(&browser).await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(
         pass(&browser, "recovery-code", &old[1]).await.status(),
         StatusCode::UNAUTHORIZED

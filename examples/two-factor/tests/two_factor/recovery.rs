@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 async fn a_recovery_code_signs_in_once_and_settings_say_how_many_are_left() {
     let example = spawn().await;
     let (browser, _, codes) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let typed = codes[2].to_uppercase().replace('-', " ");
     let response = pass(&browser, "recovery-code", &typed).await;
     assert_eq!(location(&response), "/settings?done=recovery-code");
@@ -25,7 +25,7 @@ async fn a_recovery_code_signs_in_once_and_settings_say_how_many_are_left() {
     assert!(page.contains("You have 9 recovery codes left."), "{page}");
 
     sign_out(&browser).await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let (status, page) = status_and_text(pass(&browser, "recovery-code", &codes[2]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "never twice");
     assert!(
@@ -46,7 +46,7 @@ async fn ten_browsers_using_one_code_at_once_let_exactly_one_in() {
     let mut browsers = Vec::new();
     for _ in 0..10 {
         let browser = example.browser();
-        let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+        let response = browser.sign_in("ada@example.com", PASSWORD).await;
         assert_eq!(location(&response), "/two-factor");
         browsers.push(browser);
     }

@@ -73,7 +73,7 @@ async fn a_reset_asks_for_the_second_factor_before_the_new_password() {
     );
 
     let fresh = example.browser();
-    let response = sign_in(&fresh, "ada@example.com", NEW_PASSWORD).await;
+    let response = fresh.sign_in("ada@example.com", NEW_PASSWORD).await;
     assert_eq!(
         location(&response),
         "/two-factor",

@@ -124,7 +124,7 @@ async fn a_security_key_turns_two_factor_on_and_signs_in_with_the_password() {
 
     sign_out(&browser).await;
     assert_eq!(
-        location(&sign_in(&browser, "ada@example.com", PASSWORD).await),
+        location(&browser.sign_in("ada@example.com", PASSWORD).await),
         "/two-factor"
     );
     let page = browser.get("/two-factor").await.text().await.unwrap();
@@ -142,7 +142,7 @@ async fn a_security_key_turns_two_factor_on_and_signs_in_with_the_password() {
 
     // The same assertion again (its challenge is used up) lets no one in.
     let other = example.browser();
-    sign_in(&other, "ada@example.com", PASSWORD).await;
+    other.sign_in("ada@example.com", PASSWORD).await;
     let (status, page) = status_and_text(use_factor(&other, "security-key", &signed).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("expired or was already used"), "{page}");
@@ -169,7 +169,7 @@ async fn a_passkey_is_a_second_factor_too_and_each_kind_has_its_own_button() {
     );
 
     sign_out(&browser).await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     let page = browser.get("/two-factor").await.text().await.unwrap();
     assert!(page.contains("Use a security key") && page.contains("Use a passkey"));
     // A passkey's challenge names only passkeys: the security key has nothing to sign with.
@@ -204,7 +204,7 @@ async fn a_key_of_another_account_is_refused() {
     add_factor(&ada, &mut adas, "security-key", "Ada's key").await;
     add_factor(&bob, &mut bobs, "security-key", "Bob's key").await;
     sign_out(&ada).await;
-    sign_in(&ada, "ada@example.com", PASSWORD).await;
+    ada.sign_in("ada@example.com", PASSWORD).await;
     // Bob's key answers Ada's challenge, as if it named his credential.
     let options = post_json(
         &ada,
@@ -311,7 +311,7 @@ async fn renaming_and_removing_keys_and_the_last_one_turns_two_factor_off() {
     );
     sign_out(&browser).await;
     assert_eq!(
-        location(&sign_in(&browser, "ada@example.com", PASSWORD).await),
+        location(&browser.sign_in("ada@example.com", PASSWORD).await),
         "/"
     );
 }

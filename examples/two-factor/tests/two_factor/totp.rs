@@ -97,7 +97,7 @@ async fn sign_in_asks_for_the_code_after_the_password_and_a_code_works_once() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
     assert_eq!(signed_in_as(&browser).await, None);
-    let response = sign_in(&browser, "ada@example.com", PASSWORD).await;
+    let response = browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(location(&response), "/two-factor");
     let page = browser.get("/two-factor").await.text().await.unwrap();
     assert!(
@@ -128,7 +128,7 @@ async fn sign_in_asks_for_the_code_after_the_password_and_a_code_works_once() {
 
     // The same code, in the same step, from another browser: refused.
     let other = example.browser();
-    sign_in(&other, "ada@example.com", PASSWORD).await;
+    other.sign_in("ada@example.com", PASSWORD).await;
     let (status, page) = status_and_text(pass(&other, "totp", &code).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(
@@ -145,11 +145,11 @@ async fn a_code_used_on_one_instance_is_refused_by_another() {
     let other_instance = example.another_instance(routes_of(&example)).await;
     next_step(&example);
     let code = app.code(&example);
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     assert_eq!(location(&pass(&browser, "totp", &code).await), "/");
 
     let other = example.browser();
-    sign_in(&other, "ada@example.com", PASSWORD).await;
+    other.sign_in("ada@example.com", PASSWORD).await;
     let form = [("method", "totp"), ("code", code.as_str()), ("next", "/")];
     let response = other.post_at(&other_instance, "/two-factor", &form).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -166,7 +166,7 @@ async fn a_code_used_on_one_instance_is_refused_by_another() {
 async fn codes_one_step_off_are_accepted_and_two_steps_off_refused() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     example.clock().advance(Duration::minutes(2));
     let late = app.code_at(&example, Duration::seconds(-60));
     assert_eq!(
@@ -186,7 +186,7 @@ async fn codes_one_step_off_are_accepted_and_two_steps_off_refused() {
 async fn too_many_wrong_codes_make_the_account_wait_even_with_the_right_one() {
     let example = spawn().await;
     let (browser, app, _) = with_totp(&example, "ada@example.com").await;
-    sign_in(&browser, "ada@example.com", PASSWORD).await;
+    browser.sign_in("ada@example.com", PASSWORD).await;
     next_step(&example);
     for _ in 0..auth_core::totp::ATTEMPTS.max {
         let response = pass(&browser, "totp", "123456").await;
@@ -199,7 +199,7 @@ async fn too_many_wrong_codes_make_the_account_wait_even_with_the_right_one() {
     assert!(page.contains("Too many attempts, try again in"), "{page}");
     // Per user: another browser of the same account waits too.
     let other = example.browser();
-    sign_in(&other, "ada@example.com", PASSWORD).await;
+    other.sign_in("ada@example.com", PASSWORD).await;
     let response = pass(&other, "totp", &app.code(&example)).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     example.clock().advance(auth_core::totp::ATTEMPTS.window);
