@@ -33,10 +33,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod state;
 pub mod telemetry;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod view;
-#[cfg(feature = "webauthn")]
 pub mod webauthn;
 
 pub use config::Config;

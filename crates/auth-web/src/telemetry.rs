@@ -26,15 +26,3 @@ pub fn init() {
 fn use_colour() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
-
-/// For tests: the same filter, written through the test harness so that a passing test's log
-/// stays hidden and a failing test's log is shown with it.
-#[cfg(feature = "testing")]
-pub fn init_for_tests() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .with_ansi(false)
-        .try_init();
-}

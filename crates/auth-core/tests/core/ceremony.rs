@@ -1,6 +1,6 @@
 use crate::helpers::scan_all;
 use auth_core::ceremony::{CEREMONY_TIMEOUT, start_ceremony, take_ceremony};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 #[tokio::test]
 async fn a_ceremony_is_taken_once_with_what_was_stored() {

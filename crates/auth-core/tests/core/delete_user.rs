@@ -11,7 +11,7 @@ use auth_core::passkey::{NewPasskey, add_passkey};
 use auth_core::session::{SessionPolicy, validate_session_token};
 use auth_core::user::{CLAIM_PK, delete_user, get_user_by_email};
 use auth_core::{Error, Table};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 fn github(subject: &str) -> OAuthIdentity {

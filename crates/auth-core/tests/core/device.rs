@@ -10,7 +10,7 @@ use auth_core::hasher::Hasher;
 use auth_core::one_time_code::{CodeCheck, OneTimeCode};
 use auth_core::random::random_secret;
 use auth_core::{Error, Table};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use time::Duration;
 
 const WRONG: &str = "wrong horse battery";

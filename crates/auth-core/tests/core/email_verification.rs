@@ -5,7 +5,7 @@ use auth_core::email_verification::{
 };
 use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, MAX_ATTEMPTS, OneTimeCode};
 use auth_core::user::get_user;
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use std::sync::Arc;
 
 /// A code that is certainly not `code`.

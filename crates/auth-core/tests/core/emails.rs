@@ -5,7 +5,7 @@ use crate::helpers::{PASSWORD, create_user, email, hasher, sign_in, snapshot};
 use auth_core::Error;
 use auth_core::email::EmailAddress;
 use auth_core::user::{get_user_by_email, insert_user, new_user};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 #[tokio::test]
 async fn a_fullwidth_address_is_the_account_of_the_plain_one() {

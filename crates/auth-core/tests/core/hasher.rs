@@ -4,7 +4,7 @@
 use crate::helpers::{PASSWORD, create_user, sign_in, snapshot};
 use auth_core::Error;
 use auth_core::hasher::{Hasher, QUEUE_PER_WORKER, Slot};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 #[tokio::test]
 async fn a_full_hashing_queue_refuses_sign_in_at_once_and_writes_nothing() {

@@ -11,7 +11,7 @@ use auth_core::{Error, Table};
 use aws_sdk_dynamodb::types::AttributeValue;
 use time::OffsetDateTime;
 
-pub use auth_web::testing::{Item, get_item as get, scan_all};
+pub use auth_testing::{Item, get_item as get, scan_all};
 
 /// The password of every user made by [`create_user`].
 pub const PASSWORD: &str = "correct horse battery";

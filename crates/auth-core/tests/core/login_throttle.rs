@@ -8,7 +8,7 @@ use auth_core::credentials::{Credentials, verify_credentials};
 use auth_core::rate_limit::RateLimit;
 use auth_core::throttle::{FORGET_AFTER, LEASE};
 use auth_core::{Error, Table};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use time::Duration;
 
 const WRONG: &str = "wrong horse battery";

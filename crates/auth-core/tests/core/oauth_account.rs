@@ -5,7 +5,7 @@ use auth_core::oauth_account::{
     link_oauth_account, list_oauth_accounts, unlink_oauth_account,
 };
 use auth_core::user::{delete_user, get_user, insert_user, new_user};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 fn github(subject: &str) -> OAuthIdentity {
     OAuthIdentity {

@@ -6,7 +6,7 @@ use auth_core::passkey::{
 };
 use auth_core::session::{SessionPolicy, create_session};
 use auth_core::user::{CLAIM_PK, delete_user, get_user};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 fn new_passkey(id: &str) -> NewPasskey {
     NewPasskey {

@@ -7,7 +7,7 @@ use auth_core::password_reset::{
 };
 use auth_core::random::random_secret;
 use auth_core::user::get_user;
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 #[tokio::test]
 async fn a_reset_session_is_stored_with_hashes_index_keys_and_expiry() {

@@ -3,7 +3,7 @@
 use crate::helpers::{get, n, retry_after};
 use auth_core::Error;
 use auth_core::rate_limit::RateLimit;
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use time::{Duration, OffsetDateTime};
 
 const LIMIT: RateLimit = RateLimit {

@@ -3,7 +3,7 @@ use auth_core::encryption::EncryptionKey;
 use auth_core::recovery_codes::{RecoveryCode, regenerate, remaining, use_code};
 use auth_core::session::pass_second_factor;
 use auth_core::{Error, Table};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// A user with the authenticator app on, and their recovery codes.

@@ -7,7 +7,7 @@ use auth_core::second_factor::{
 };
 use auth_core::user::{User, delete_user};
 use auth_core::{Error, Table};
-use auth_web::testing::{scan_all, test_table};
+use auth_testing::{scan_all, test_table};
 
 fn factor(id: &str, kind: FactorKind) -> NewWebauthnFactor {
     NewWebauthnFactor {

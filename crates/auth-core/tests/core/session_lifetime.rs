@@ -3,7 +3,7 @@
 
 use crate::helpers::{create_user, get, n};
 use auth_core::session::{SessionPolicy, create_session, is_fresh, validate_session_token};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use time::Duration;
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use auth_core::session::{
     Session, SessionPolicy, SessionToken, ValidSession, find_session, invalidate_session,
     invalidate_session_token, invalidate_user_sessions, list_user_sessions,
 };
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
 use time::Duration;

@@ -1,6 +1,6 @@
 use auth_core::table::{EXPIRES_AT, GSI, GSIPK, GSISK, PK, SK};
 use auth_core::{Error, Table};
-use auth_web::testing::{delete_table, test_table};
+use auth_testing::{delete_table, test_table};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProjectionType,
     ScalarAttributeType, TimeToLiveStatus,

@@ -2,7 +2,7 @@ use crate::helpers::{create_user, email, get, hash, s, scan_all};
 use auth_core::Error;
 use auth_core::session::{SessionPolicy, new_session};
 use auth_core::user::{get_user, get_user_by_email, insert_user, new_user, set_password_hash};
-use auth_web::testing::test_table;
+use auth_testing::test_table;
 
 #[tokio::test]
 async fn a_created_user_is_found_by_id_and_by_normalized_email() {

@@ -1,8 +1,8 @@
 //! Every page of the example, in its main states, passes the accessibility check that runs
-//! without a browser (`auth_web::testing::assert_accessible`).
+//! without a browser (`auth_testing::assert_accessible`).
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, checked_page, location, primary_actions};
+use auth_testing::{Browser, checked_page, location, primary_actions};
 
 async fn check_get(browser: &Browser, path: &str) -> String {
     checked_page(path, browser.get(path).await).await

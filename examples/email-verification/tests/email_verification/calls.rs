@@ -3,7 +3,7 @@
 //! between the calls, and costs none.
 
 use crate::helpers::*;
-use auth_web::testing::{location, ops};
+use auth_testing::{location, ops};
 
 /// A code that is not `code`.
 fn other_than(code: &str) -> &'static str {

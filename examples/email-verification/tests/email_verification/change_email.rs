@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use auth_web::testing::{invalid_field_message, location};
+use auth_testing::{invalid_field_message, location};
 use reqwest::StatusCode;
 
 fn claim(email: &str) -> String {
@@ -63,7 +63,9 @@ async fn the_account_moves_to_a_new_address_only_once_it_is_verified() {
     );
 
     assert_eq!(
-        example.browser().sign_in("ada@new.example", PASSWORD)
+        example
+            .browser()
+            .sign_in("ada@new.example", PASSWORD)
             .await
             .status(),
         StatusCode::SEE_OTHER

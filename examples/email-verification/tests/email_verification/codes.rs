@@ -1,6 +1,6 @@
 use crate::helpers::*;
 use auth_core::one_time_code::MAX_ATTEMPTS;
-use auth_web::testing::{invalid_field_message, location};
+use auth_testing::{invalid_field_message, location};
 use reqwest::StatusCode;
 use time::Duration;
 

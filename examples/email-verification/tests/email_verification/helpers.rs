@@ -1,19 +1,18 @@
 use auth_core::Table;
 use auth_core::user::{User, get_user_by_email};
+use auth_testing::mail_server::MailServer;
+use auth_testing::{Browser, TestApp, location, scan_all, spawn_app, start_windows};
 use auth_web::password_reset::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use auth_web::rate_limit::POSTS_PER_CLIENT;
-use auth_web::testing::mail_server::MailServer;
-use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use email_verification::limits::{SEND_CODE_PER_IP, SEND_CODE_PER_USER};
 use reqwest::{Response, StatusCode, header};
 use std::collections::BTreeMap;
-use time::Duration;
 
 pub const PASSWORD: &str = "correct horse battery";
 
-pub use auth_web::testing::{Item, get_item as get};
-pub use auth_web::testing::{is_signed_in_as, status_and_text};
+pub use auth_testing::{Item, get_item as get};
+pub use auth_testing::{is_signed_in_as, status_and_text};
 
 /// The app, and the SMTP server it sends its mail to.
 pub struct Example {
@@ -41,10 +40,9 @@ pub async fn spawn() -> Example {
     Example { app, mail }
 }
 
-/// Moves the clock to the next instant at which a window of every rate limit starts. The
-/// limits count in fixed windows aligned to the Unix epoch, so that instant is a multiple of
-/// the least common multiple of their lengths (30 minutes). From there a test knows each
-/// `Retry-After` exactly: the whole window, less the time the test moved the clock.
+/// Moves the clock to the next instant at which a window of every rate limit starts: from
+/// there a test knows each `Retry-After` exactly (the whole window, less the time the test
+/// moved the clock).
 pub fn start_every_window(app: &TestApp) {
     let limits = [
         SEND_CODE_PER_USER,
@@ -53,21 +51,7 @@ pub fn start_every_window(app: &TestApp) {
         FORGOT_PASSWORD_PER_EMAIL,
         POSTS_PER_CLIENT,
     ];
-    let period = limits
-        .iter()
-        .map(|limit| limit.window.whole_seconds())
-        .fold(1, lcm);
-    let into = app.clock().now().unix_timestamp().rem_euclid(period);
-    if into != 0 {
-        app.clock().advance(Duration::seconds(period - into));
-    }
-}
-
-fn lcm(a: i64, b: i64) -> i64 {
-    fn gcd(a: i64, b: i64) -> i64 {
-        if b == 0 { a } else { gcd(b, a % b) }
-    }
-    a / gcd(a, b) * b
+    start_windows(app.clock(), &limits.map(|limit| limit.window));
 }
 
 /// Posts `body` exactly as given, as the app's own page would post a form: for bodies

@@ -1,6 +1,6 @@
 use crate::helpers::*;
 use auth_core::random::random_secret;
-use auth_web::testing::location;
+use auth_testing::location;
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -74,14 +74,21 @@ async fn a_forgotten_password_is_reset_and_every_earlier_session_is_dead() {
     }
     assert_eq!(reset_items(&example, "ada@example.com").await, 0);
     assert_eq!(
-        example.browser().sign_in("ada@example.com", PASSWORD)
+        example
+            .browser()
+            .sign_in("ada@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
     example.clock().advance(Duration::seconds(1));
     assert_eq!(
-        location(&example.browser().sign_in("ada@example.com", NEW_PASSWORD).await),
+        location(
+            &example
+                .browser()
+                .sign_in("ada@example.com", NEW_PASSWORD)
+                .await
+        ),
         "/"
     );
 

@@ -1,6 +1,6 @@
 use crate::helpers::*;
-use auth_web::testing::location;
-use auth_web::testing::mail_server::Received;
+use auth_testing::location;
+use auth_testing::mail_server::Received;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! passwords would become one.
 
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 
 const NOT_UTF8: &str = "email=kate%40example.com&password=%FF%FE";
 

@@ -1,9 +1,9 @@
 //! Every page of the example, in its main states, passes the accessibility check that runs
-//! without a browser (`auth_web::testing::assert_accessible`).
+//! without a browser (`auth_testing::assert_accessible`).
 
 use crate::github::ada;
 use crate::helpers::*;
-use auth_web::testing::checked_page;
+use auth_testing::checked_page;
 use oauth::Providers;
 use oidc_dev_provider::Quirks;
 

@@ -1,6 +1,6 @@
 use crate::github::{GitHubUser, ada};
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use oidc_dev_provider::Quirks;
 use reqwest::StatusCode;
 

@@ -4,7 +4,7 @@
 use crate::github::ada;
 use crate::helpers::*;
 use auth_core::session::SessionPolicy;
-use auth_web::testing::{location, ops};
+use auth_testing::{location, ops};
 use time::Duration;
 
 #[tokio::test]

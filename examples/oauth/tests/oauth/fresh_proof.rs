@@ -4,7 +4,7 @@
 use crate::github::ada;
 use crate::helpers::*;
 use auth_core::session::SessionPolicy;
-use auth_web::testing::{Browser, location};
+use auth_testing::{Browser, location};
 use oidc_dev_provider::Quirks;
 use reqwest::StatusCode;
 use time::Duration;

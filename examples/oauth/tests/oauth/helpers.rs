@@ -1,6 +1,6 @@
 use crate::github::FakeGitHub;
-use auth_web::testing::{Browser, TestApp, location, scan_all, spawn_app};
-pub use auth_web::testing::{is_signed_in_as, status_and_text};
+use auth_testing::{Browser, TestApp, location, scan_all, spawn_app};
+pub use auth_testing::{is_signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use oauth::Providers;
 use oauth::config::dev_provider;

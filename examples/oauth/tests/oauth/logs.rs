@@ -2,8 +2,8 @@
 //! carries in its query (the authorization code, and the state that binds it to the browser).
 
 use crate::helpers::*;
-use auth_web::testing::location;
-use auth_web::testing::log::capture;
+use auth_testing::location;
+use auth_testing::log::capture;
 use reqwest::StatusCode;
 use url::Url;
 

@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use oauth::Providers;
 use reqwest::StatusCode;
 

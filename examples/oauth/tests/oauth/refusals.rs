@@ -2,7 +2,7 @@
 
 use crate::github::{self, ada};
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use oauth::Providers;
 use oidc_dev_provider::Quirks;
 use reqwest::StatusCode;

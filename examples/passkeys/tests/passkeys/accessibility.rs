@@ -1,9 +1,9 @@
 //! Every page of the example, in its main states, passes the accessibility check that runs
-//! without a browser (`auth_web::testing::assert_accessible`). The browser test (`browser`)
+//! without a browser (`auth_testing::assert_accessible`). The browser test (`browser`)
 //! adds axe-core's checks in Chromium, colours and widths included.
 
 use crate::helpers::{Device, app, sign_up};
-use auth_web::testing::{Browser, checked_page};
+use auth_testing::{Browser, checked_page};
 
 async fn check_get(browser: &Browser, path: &str) -> String {
     checked_page(path, browser.get(path).await).await

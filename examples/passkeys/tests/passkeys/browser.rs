@@ -7,7 +7,7 @@
 //! skipped, loudly.
 
 use crate::helpers::{app, count, let_the_proof_go_stale};
-use auth_web::testing::cdp::{Authenticator, Chromium, axe_or_skip, chromium_or_skip};
+use auth_testing::cdp::{Authenticator, Chromium, axe_or_skip, chromium_or_skip};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 use crate::helpers::{
     Device, app, let_the_proof_go_stale, post_json, reauth, sign_in, sign_up, start,
 };
-use auth_web::testing::{location, ops};
+use auth_testing::{location, ops};
 use serde_json::json;
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use crate::helpers::{
     Device, add_passkey, app, claiming_credential, count, items, json, post_json, s, sign_in,
     sign_up, signed_in_as, start,
 };
-use auth_web::testing::{invalid_field_message, location};
+use auth_testing::{invalid_field_message, location};
 use serde_json::json;
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use crate::helpers::{
     Device, add_passkey, app, claiming_credential, count, items, json, let_the_proof_go_stale,
     post_json, reauth, s, sign_in, sign_up, signed_in_as, start,
 };
-use auth_web::testing::{Browser, TestApp, location};
+use auth_testing::{Browser, TestApp, location};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,4 +1,4 @@
-use auth_web::testing::{Browser, TestApp, scan_all, spawn_app};
+use auth_testing::{Browser, TestApp, scan_all, spawn_app};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, Url, header};
 use serde_json::Value;
@@ -8,8 +8,8 @@ use webauthn_authenticator_rs::prelude::{CreationChallengeResponse, RequestChall
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::AllowCredentials;
 
-pub use auth_web::testing::Item;
-pub use auth_web::testing::signed_in_as;
+pub use auth_testing::Item;
+pub use auth_testing::signed_in_as;
 
 pub async fn app() -> TestApp {
     spawn_app("passkeys", |state| {

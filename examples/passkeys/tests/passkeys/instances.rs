@@ -3,8 +3,8 @@
 
 use crate::helpers::{Device, app, json, post_json, post_json_to, signed_in_as, start};
 use auth_core::hasher::Hasher;
+use auth_testing::TestApp;
 use auth_web::AppState;
-use auth_web::testing::TestApp;
 use reqwest::Url;
 use serde_json::json;
 use std::net::SocketAddr;

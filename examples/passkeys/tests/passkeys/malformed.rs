@@ -6,8 +6,8 @@ use crate::helpers::{
     Device, app, attested_auth_data, cbor_byte_string_header, claiming_credential, items,
     post_json, s, sign_up, signed_in_as, start, to_next_window,
 };
-use auth_web::testing::log::{Log, capture};
-use auth_web::testing::{Browser, TestApp};
+use auth_testing::log::{Log, capture};
+use auth_testing::{Browser, TestApp};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::{Response, header};

@@ -61,5 +61,5 @@ async fn a_form_posted_without_javascript_explains_what_is_missing() {
 async fn settings_need_a_session() {
     let app = app().await;
     let response = app.browser().get("/settings").await;
-    assert_eq!(auth_web::testing::location(&response), "/sign-in");
+    assert_eq!(auth_testing::location(&response), "/sign-in");
 }

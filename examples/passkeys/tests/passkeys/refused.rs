@@ -4,7 +4,7 @@ use crate::helpers::{
     Device, app, assert_too_many, count, items, json, post_json, s, sign_in, sign_up, signed_in_as,
     start, to_next_window,
 };
-use auth_web::testing::TestApp;
+use auth_testing::TestApp;
 use serde_json::{Value, json};
 use time::Duration;
 

@@ -1,8 +1,8 @@
 //! Every page of the example, in its main states, passes the accessibility check that runs
-//! without a browser (`auth_web::testing::assert_accessible`).
+//! without a browser (`auth_testing::assert_accessible`).
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, assert_accessible, primary_actions};
+use auth_testing::{Browser, assert_accessible, primary_actions};
 use reqwest::StatusCode;
 use time::Duration;
 

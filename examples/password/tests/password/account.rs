@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -67,7 +67,9 @@ async fn a_user_signs_up_out_and_in_again_then_changes_password_and_other_sessio
         StatusCode::UNAUTHORIZED
     );
     app.clock().advance(Duration::seconds(1));
-    let response = fresh.sign_in("ada@example.com", "a brand new passphrase").await;
+    let response = fresh
+        .sign_in("ada@example.com", "a brand new passphrase")
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
@@ -112,7 +114,8 @@ async fn changing_the_password_needs_the_current_one() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("at least 8 characters"));
     assert_eq!(
-        app.browser().sign_in("ada@example.com", PASSWORD)
+        app.browser()
+            .sign_in("ada@example.com", PASSWORD)
             .await
             .status(),
         StatusCode::SEE_OTHER
@@ -185,7 +188,8 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
     signed_up(&app, "ada@example.com").await;
     let browser = app.browser();
     assert_eq!(
-        browser.sign_in("ada@example.com", "wrong 1 password")
+        browser
+            .sign_in("ada@example.com", "wrong 1 password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
@@ -205,12 +209,14 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
 
     app.clock().advance(Duration::seconds(1));
     assert_eq!(
-        browser.sign_in("ada@example.com", "wrong 2 password")
+        browser
+            .sign_in("ada@example.com", "wrong 2 password")
             .await
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let page = browser.sign_in("ada@example.com", PASSWORD)
+    let page = browser
+        .sign_in("ada@example.com", PASSWORD)
         .await
         .text()
         .await
@@ -219,9 +225,7 @@ async fn repeated_wrong_passwords_are_throttled_with_a_retry_time() {
 
     app.clock().advance(Duration::seconds(2));
     assert_eq!(
-        browser.sign_in("ada@example.com", PASSWORD)
-            .await
-            .status(),
+        browser.sign_in("ada@example.com", PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
     let user = user_item(&app, "ada@example.com").await;

@@ -1,7 +1,7 @@
 //! What an attacker tries over HTTP, against one or two app instances on one table.
 
 use crate::helpers::*;
-use auth_web::testing::spawn_app_with;
+use auth_testing::spawn_app_with;
 use futures::future::join_all;
 use reqwest::StatusCode;
 use std::time::Duration as StdDuration;
@@ -103,8 +103,12 @@ async fn look_alike_addresses_are_refused_or_are_the_same_account() {
     let app = spawn().await;
     signed_up(&app, "kate@example.com").await;
     let browser = app.browser();
-    let (status, page) =
-        status_and_text(browser.sign_up("ｋａｔｅ@ＥＸＡＭＰＬＥ.com", PASSWORD).await).await;
+    let (status, page) = status_and_text(
+        browser
+            .sign_up("ｋａｔｅ@ＥＸＡＭＰＬＥ.com", PASSWORD)
+            .await,
+    )
+    .await;
     assert_eq!(
         status,
         StatusCode::CONFLICT,
@@ -136,7 +140,7 @@ async fn look_alike_addresses_are_refused_or_are_the_same_account() {
 
 /// Posts a raw urlencoded body, as a client that does not encode text as UTF-8 would.
 async fn post_raw(
-    browser: &auth_web::testing::Browser,
+    browser: &auth_testing::Browser,
     path: &str,
     body: &'static str,
 ) -> reqwest::Response {

@@ -2,7 +2,7 @@
 //! that adds a call to an action fails here (see the README's cost table).
 
 use crate::helpers::*;
-use auth_web::testing::ops;
+use auth_testing::ops;
 use reqwest::StatusCode;
 use time::Duration;
 
@@ -64,7 +64,10 @@ async fn sign_in_from_a_known_device_is_four_calls_too() {
 async fn a_wrong_password_is_four_calls() {
     let app = spawn().await;
     signed_up(&app, "ada@example.com").await;
-    let response = app.browser().sign_in("ada@example.com", "a wrong password").await;
+    let response = app
+        .browser()
+        .sign_in("ada@example.com", "a wrong password")
+        .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let expected = ops(&["UpdateItem", "GetItem", "UpdateItem", "UpdateItem"]);
     assert_eq!(app.last_cost(), (expected.clone(), 3));

@@ -3,7 +3,7 @@
 //! field was wrong marks none.
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, invalid_field_message};
+use auth_testing::{Browser, invalid_field_message};
 use reqwest::StatusCode;
 use time::Duration;
 

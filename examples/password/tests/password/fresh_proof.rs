@@ -2,12 +2,12 @@
 
 use crate::helpers::*;
 use auth_core::session::SessionPolicy;
-use auth_web::testing::{location, scan_all};
+use auth_testing::{location, scan_all};
 use reqwest::StatusCode;
 use time::Duration;
 
 /// Moves the clock past the re-authentication window.
-fn let_the_proof_go_stale(app: &auth_web::testing::TestApp) {
+fn let_the_proof_go_stale(app: &auth_testing::TestApp) {
     app.clock()
         .advance(SessionPolicy::default().reauth_window + Duration::SECOND);
 }

@@ -1,7 +1,7 @@
 use auth_core::email::EmailAddress;
 use auth_core::user::get_user_by_email;
-use auth_web::testing::{Browser, Item, TestApp, get_item, scan_all, spawn_app};
-pub use auth_web::testing::{is_signed_in_as, status_and_text};
+use auth_testing::{Browser, Item, TestApp, get_item, scan_all, spawn_app};
+pub use auth_testing::{is_signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode};
 

@@ -2,8 +2,8 @@
 //! cookies, and those of the form post that redirected here; never a secret.
 
 use crate::helpers::*;
+use auth_testing::{location, spawn_app_with};
 use auth_web::internals::Report;
-use auth_web::testing::{location, spawn_app_with};
 use reqwest::StatusCode;
 
 /// The panel of a page, from its `<details>` to the end.
@@ -91,7 +91,10 @@ async fn no_page_shows_a_secret() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     browser.sign_in("ada@example.com", PASSWORD).await;
     pages.push(browser.get("/").await.text().await.unwrap());
-    let wrong = app.browser().sign_in("ada@example.com", "not the password").await;
+    let wrong = app
+        .browser()
+        .sign_in("ada@example.com", "not the password")
+        .await;
     pages.push(wrong.text().await.unwrap());
     for page in &pages {
         assert!(page.contains(r#"<footer class="internals">"#), "{page}");

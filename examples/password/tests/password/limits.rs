@@ -1,7 +1,7 @@
 use crate::helpers::*;
+use auth_testing::TestApp;
 use auth_web::rate_limit::POSTS_PER_CLIENT;
 use auth_web::server::MAX_FORM_BYTES;
-use auth_web::testing::TestApp;
 use reqwest::StatusCode;
 
 #[tokio::test]

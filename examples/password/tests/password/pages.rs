@@ -46,7 +46,10 @@ async fn pages_work_without_javascript_and_use_the_apps_own_stylesheet() {
 #[tokio::test]
 async fn what_users_type_is_escaped_when_shown() {
     let app = spawn().await;
-    let response = app.browser().sign_up("<b>ada</b>@example.com", PASSWORD).await;
+    let response = app
+        .browser()
+        .sign_up("<b>ada</b>@example.com", PASSWORD)
+        .await;
     let (status, page) = status_and_text(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "not an address");
     assert!(
@@ -61,7 +64,7 @@ async fn when_dynamodb_is_gone_users_get_a_503_page_and_health_says_so() {
     let app = spawn().await;
     let browser = signed_up(&app, "ada@example.com").await;
     assert_eq!(browser.get("/healthz").await.status(), StatusCode::OK);
-    auth_web::testing::delete_table(app.table()).await.unwrap();
+    auth_testing::delete_table(app.table()).await.unwrap();
     let (status, page) = status_and_text(browser.get("/").await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.contains("cannot reach its database"));

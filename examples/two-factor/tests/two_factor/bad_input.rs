@@ -1,7 +1,7 @@
 //! Bad input gets a clear answer, never a panic, and a user's mistake never a 500.
 
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
 

@@ -3,7 +3,7 @@
 //! password and the key. Required in CI (`CI` set); elsewhere skipped, loudly, without Chromium.
 
 use crate::helpers::*;
-use auth_web::testing::cdp::{Authenticator, Chromium, chromium_or_skip};
+use auth_testing::cdp::{Authenticator, Chromium, chromium_or_skip};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use crate::security_keys::{Key, add_factor, assertion, use_factor};
-use auth_web::testing::{location, ops};
+use auth_testing::{location, ops};
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! A session that passed the password but not its second factor reaches nothing else.
 
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use reqwest::StatusCode;
 
 #[tokio::test]

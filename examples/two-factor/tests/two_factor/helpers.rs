@@ -2,9 +2,9 @@
 //! computed by totp-rs (not the app's implementation) from the key the setup page shows.
 
 use auth_core::encryption::EncryptionKey;
-use auth_web::testing::mail_server::MailServer;
-use auth_web::testing::{Browser, Item, TestApp, location, scan_all, spawn_app};
-pub use auth_web::testing::{signed_in_as, status_and_text};
+use auth_testing::mail_server::MailServer;
+use auth_testing::{Browser, Item, TestApp, location, scan_all, spawn_app};
+pub use auth_testing::{signed_in_as, status_and_text};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::{Response, StatusCode, Url};
 use serde_json::Value;
@@ -200,7 +200,7 @@ pub async fn session_item(app: &TestApp, browser: &Browser) -> Item {
     let cookie = browser.cookie("session").expect("a session cookie");
     let mut parts = cookie.split('.');
     let (uid, sid) = (parts.next().unwrap(), parts.next().unwrap());
-    auth_web::testing::get_item(
+    auth_testing::get_item(
         app.table(),
         &format!("USER#{uid}"),
         &format!("SESSION#{sid}"),

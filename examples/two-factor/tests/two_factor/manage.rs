@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use auth_core::session::SessionPolicy;
-use auth_web::testing::{Browser, location};
+use auth_testing::{Browser, location};
 use reqwest::StatusCode;
 use time::Duration;
 

@@ -1,7 +1,7 @@
 //! Recovery codes: each works once, even when raced, and the user is told how many are left.
 
 use crate::helpers::*;
-use auth_web::testing::location;
+use auth_testing::location;
 use reqwest::StatusCode;
 
 #[tokio::test]

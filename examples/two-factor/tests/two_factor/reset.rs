@@ -1,7 +1,7 @@
 //! A password reset with two-factor authentication on demands the second factor.
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, location};
+use auth_testing::{Browser, location};
 use reqwest::StatusCode;
 
 /// Forgot password, and the emailed code entered: the browser mid-reset.

@@ -2,7 +2,7 @@
 //! authenticator answering the app's real challenges.
 
 use crate::helpers::*;
-use auth_web::testing::{Browser, TestApp, location};
+use auth_testing::{Browser, TestApp, location};
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 use webauthn_authenticator_rs::WebauthnAuthenticator;

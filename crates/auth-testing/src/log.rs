@@ -5,7 +5,7 @@
 //! does the app `spawn_app` starts in it, so the app's log lines for this test's requests are
 //! recorded here and other tests' are not.
 //!
-//! The subscriber is written against `tracing` alone. It records what `crate::telemetry`
+//! The subscriber is written against `tracing` alone. It records what `auth_web::telemetry`
 //! prints by default (INFO and above),
 //! each event with the fields of the spans it happened in, as the fmt subscriber shows them:
 //! `INFO target: request{method=GET path=/x}: message field=value`.

@@ -11,14 +11,14 @@ pub mod cdp;
 pub mod log;
 pub mod mail_server;
 
-use crate::calls::Calls;
-use crate::config::{Backend, Config};
-use crate::dynamo::{EmbeddedServer, local_client};
-use crate::server::{Server, accept_loop};
-use crate::state::AppState;
 use auth_core::hasher::Hasher;
 use auth_core::table::{PK, SK};
 use auth_core::{Clock, Table};
+use auth_web::calls::Calls;
+use auth_web::config::{Backend, Config};
+use auth_web::dynamo::{EmbeddedServer, local_client};
+use auth_web::server::{Server, accept_loop};
+use auth_web::state::AppState;
 use aws_sdk_dynamodb::types::AttributeValue;
 use axum::Router;
 use reqwest::cookie::{CookieStore, Jar};
@@ -28,6 +28,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tracing_subscriber::EnvFilter;
 
 fn test_endpoint() -> Option<String> {
     std::env::var("TEST_DYNAMODB_ENDPOINT")
@@ -46,6 +47,24 @@ pub fn manual_clock() -> Clock {
             .replace_nanosecond(0)
             .expect("0 is valid"),
     )
+}
+
+/// Moves `clock` to the next instant at which a window of each of these lengths starts. Rate
+/// limits count in fixed windows aligned to the Unix epoch, so that instant is a multiple of
+/// the least common multiple of the lengths. From there a test knows what each limit holds and
+/// each `Retry-After` exactly, whatever the time the test started.
+pub fn start_windows(clock: &Clock, windows: &[time::Duration]) {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    let period = windows
+        .iter()
+        .map(|w| w.whole_seconds())
+        .fold(1, |a, b| a / gcd(a, b) * b);
+    let into = clock.now().unix_timestamp().rem_euclid(period);
+    if into != 0 {
+        clock.advance(time::Duration::seconds(period - into));
+    }
 }
 
 /// An item as the DynamoDB API returns it.
@@ -180,6 +199,17 @@ pub async fn spawn_app(
     spawn_app_with(app_name, |_| {}, routes).await
 }
 
+/// The app's log, at `warn` unless `RUST_LOG` says otherwise, written through the test
+/// harness: a passing test's log stays hidden, a failing test's is shown with it.
+fn init_log() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .with_ansi(false)
+        .try_init();
+}
+
 /// [`spawn_app`] with a configuration changed by `configure` first (a short timeout, one
 /// hashing thread).
 pub async fn spawn_app_with(
@@ -187,7 +217,7 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&mut Config),
     routes: impl FnOnce(&AppState) -> Router<AppState>,
 ) -> TestApp {
-    crate::telemetry::init_for_tests();
+    init_log();
     let mut config = Config::for_tests(app_name);
     configure(&mut config);
     let drop = test_endpoint().map(|endpoint| {
@@ -202,7 +232,7 @@ pub async fn spawn_app_with(
     let server = server.with_clock(manual_clock());
     let state = server.state().clone();
     let answered = Answered::default();
-    let app = crate::server::app(state.clone(), routes(&state)).layer(
+    let app = auth_web::server::app(state.clone(), routes(&state)).layer(
         axum::middleware::from_fn_with_state(answered.clone(), note_calls),
     );
     let base = state.origin().clone();
@@ -223,7 +253,7 @@ pub async fn spawn_app_with(
 #[derive(Clone, Default)]
 struct Answered(Arc<std::sync::Mutex<Vec<(String, Calls)>>>);
 
-/// Notes a request's calls (attached by `crate::internals`) before the answer leaves.
+/// Notes a request's calls (attached by `auth_web::internals`) before the answer leaves.
 async fn note_calls(
     axum::extract::State(answered): axum::extract::State<Answered>,
     request: axum::extract::Request,
@@ -249,8 +279,6 @@ impl TestApp {
         &self.state.table
     }
 
-    /// The DynamoDB calls of the last request this app answered, and its `METHOD /path`.
-    /// Counting calls is not timing: the same action always makes the same calls.
     /// What the last request cost: its operations, sorted (calls made in parallel finish in
     /// any order), and its sequential round trips.
     pub fn last_cost(&self) -> (Vec<String>, usize) {
@@ -259,6 +287,8 @@ impl TestApp {
         (sorted(operations), calls.round_trips())
     }
 
+    /// The DynamoDB calls of the last request this app answered, and its `METHOD /path`.
+    /// Counting calls is not timing: the same action always makes the same calls.
     pub fn last_calls(&self) -> (String, Calls) {
         let answered = self.answered.0.lock().unwrap_or_else(|e| e.into_inner());
         answered
@@ -282,7 +312,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let port = listener.local_addr().expect("a bound port").port();
         let config = state.config.clone();
-        let app = crate::server::app(state, routes);
+        let app = auth_web::server::app(state, routes);
         tokio::spawn(
             async move { accept_loop(listener, app, &config, std::future::pending()).await },
         );

@@ -3,7 +3,7 @@
 //! `SmtpMailer` (lettre) talks to it over TCP as it would to any mail server; every accepted
 //! message goes into a channel the tests read codes from.
 
-use crate::mail::{Mailer, SmtpConfig, SmtpMailer};
+use auth_web::mail::{Mailer, SmtpConfig, SmtpMailer};
 use mailin::response::{NO_MAILBOX, OK};
 use mailin::{Action, Handler, Response, SessionBuilder};
 use std::net::IpAddr;
