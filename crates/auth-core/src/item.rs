@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
 };
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -24,6 +25,45 @@ pub(crate) fn email_pk(email: &crate::email::EmailAddress) -> String {
 
 pub(crate) fn session_sk(session_id: &str) -> String {
     format!("SESSION#{session_id}")
+}
+
+/// The user's partition item of something that holds a claim elsewhere (a credential, an
+/// OAuth account): `ClaimPK` names the claim, so deleting the user deletes the claim too.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ClaimedItem<T> {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "ClaimPK")]
+    pub claim_pk: String,
+    #[serde(flatten)]
+    pub value: T,
+}
+
+/// The keys of an item that the index `GSI` also finds by its sort key alone (tooling only:
+/// the request path never reads the index). Flattened into the item.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct IndexedKeys {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSIPK")]
+    pub gsipk: String,
+    #[serde(rename = "GSISK")]
+    pub gsisk: String,
+}
+
+impl IndexedKeys {
+    pub fn new(pk: String, sk: String) -> Self {
+        Self {
+            gsipk: sk.clone(),
+            gsisk: sk.clone(),
+            pk,
+            sk,
+        }
+    }
 }
 
 /// The primary key of an item, ready for GetItem, DeleteItem or UpdateItem.
@@ -60,7 +100,7 @@ pub(crate) async fn get(
 }
 
 /// Writes an item whole, with no condition: it replaces any item with the same key.
-pub(crate) async fn put(table: &Table, item: &impl serde::Serialize) -> Result<()> {
+pub(crate) async fn put(table: &Table, item: &impl Serialize) -> Result<()> {
     table
         .client()
         .put_item()

@@ -13,7 +13,7 @@
 //! both win.
 
 use crate::claim::{claim_owner, put_claim};
-use crate::item::{self, user_pk};
+use crate::item::{self, ClaimedItem, user_pk};
 use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
 use crate::user::{User, insert_user};
 use crate::{Error, Result, Table};
@@ -42,19 +42,8 @@ pub struct OAuthAccount {
     pub linked_at: OffsetDateTime,
 }
 
-/// The link item in the user's partition.
-#[derive(Serialize, Deserialize)]
-struct Link {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    /// Named by `user::CLAIM_PK`, so deleting the user deletes the claim too.
-    #[serde(rename = "ClaimPK")]
-    claim_pk: String,
-    #[serde(flatten)]
-    account: OAuthAccount,
-}
+/// The link item in the user's partition: the account, naming its claim.
+type Link = ClaimedItem<OAuthAccount>;
 
 const KEY_PREFIX: &str = "OAUTH#";
 
@@ -83,7 +72,7 @@ fn link_items(table: &Table, user_id: &str, identity: &OAuthIdentity) -> Result<
         pk: user_pk(user_id),
         sk: key.clone(),
         claim_pk: key,
-        account: OAuthAccount {
+        value: OAuthAccount {
             identity: identity.clone(),
             linked_at: table.now(),
         },
@@ -148,7 +137,7 @@ pub async fn list_oauth_accounts(table: &Table, user_id: &str) -> Result<Vec<OAu
     let mut accounts = item::query_partition(table, &user_pk(user_id), KEY_PREFIX)
         .await?
         .into_iter()
-        .map(|i| Ok(serde_dynamo::from_item::<_, Link>(i)?.account))
+        .map(|i| Ok(serde_dynamo::from_item::<_, Link>(i)?.value))
         .collect::<Result<Vec<_>>>()?;
     accounts.sort_by_key(|a| a.linked_at);
     Ok(accounts)

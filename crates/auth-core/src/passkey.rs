@@ -11,33 +11,28 @@
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
 use crate::claim::{claim_owner, put_claim};
-use crate::item::{self, Item, user_pk};
+use crate::item::{self, ClaimedItem, Item, user_pk};
 use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
 use crate::user::{User, insert_user};
-use crate::webauthn_credential::{self, credential_pk, is_valid_credential_id, parse_name};
+use crate::webauthn_credential::{
+    self, StoredCredential, credential_pk, deref_to_stored, is_valid_credential_id, parse_name,
+};
 use crate::{Error, Result, Table};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
-/// A passkey as the rest of the code sees it.
+/// A passkey as the rest of the code sees it: the stored credential (its fields read through
+/// it) and the user handle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Passkey {
-    pub user_id: String,
-    /// The credential id, base64url without padding.
-    pub credential_id: String,
-    /// The user's label for it ("Laptop", "Phone").
-    pub name: String,
+    #[serde(flatten)]
+    pub stored: StoredCredential,
     /// The WebAuthn user handle this credential was created with; the same for all of a
     /// user's passkeys, and checked against the one an authenticator returns.
     pub user_handle: String,
-    /// The credential as the WebAuthn library serialized it.
-    pub credential: String,
-    #[serde(with = "time::serde::timestamp")]
-    pub created_at: OffsetDateTime,
-    #[serde(default, with = "time::serde::timestamp::option")]
-    pub last_used_at: Option<OffsetDateTime>,
 }
+
+deref_to_stored!(Passkey);
 
 /// What a finished registration ceremony yields; the user it belongs to comes separately.
 #[derive(Clone, Debug)]
@@ -46,19 +41,6 @@ pub struct NewPasskey {
     pub name: String,
     pub user_handle: String,
     pub credential: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PasskeyItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    /// Names the credential claim, so deleting the user deletes the claim too.
-    #[serde(rename = "ClaimPK")]
-    claim_pk: String,
-    #[serde(flatten)]
-    passkey: Passkey,
 }
 
 fn passkey_sk(credential_id: &str) -> String {
@@ -73,30 +55,22 @@ pub fn parse_passkey_name(input: &str) -> Result<String> {
 /// The passkey item and its credential claim, both as claims (`attribute_not_exists`).
 fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TxItem; 2]> {
     let claim = credential_pk(&passkey.credential_id);
-    let item = serde_dynamo::to_item(PasskeyItem {
+    let item = serde_dynamo::to_item(ClaimedItem {
         pk: user_pk(&passkey.user_id),
         sk: passkey_sk(&passkey.credential_id),
         claim_pk: claim.clone(),
-        passkey: passkey.clone(),
+        value: passkey.clone(),
     })?;
     let claim = put_claim(table, &claim, &passkey.user_id, Error::CredentialTaken)?;
     Ok([put_new(table, item, Error::CredentialTaken), claim])
 }
 
 fn build_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
-    if !is_valid_credential_id(&new.credential_id) {
-        return Err(Error::InvalidInput(
-            "The credential id is not usable.".into(),
-        ));
-    }
+    let name = parse_passkey_name(&new.name)?;
+    let stored = StoredCredential::new(table, user_id, new.credential_id, name, new.credential)?;
     Ok(Passkey {
-        user_id: user_id.to_owned(),
-        credential_id: new.credential_id,
-        name: parse_passkey_name(&new.name)?,
+        stored,
         user_handle: new.user_handle,
-        credential: new.credential,
-        created_at: table.now(),
-        last_used_at: None,
     })
 }
 
@@ -145,7 +119,7 @@ pub async fn list_passkeys(table: &Table, user_id: &str) -> Result<Vec<Passkey>>
 }
 
 fn passkey_from_item(item: Item) -> Result<Passkey> {
-    Ok(serde_dynamo::from_item::<_, PasskeyItem>(item)?.passkey)
+    Ok(serde_dynamo::from_item::<_, ClaimedItem<Passkey>>(item)?.value)
 }
 
 /// The passkey with this credential id, whoever owns it: the claim, then the passkey, both

@@ -24,7 +24,7 @@
 //!    session sets one password, and only as the rules say.
 
 use crate::email::EmailAddress;
-use crate::item::{self, Item, user_pk};
+use crate::item::{self, IndexedKeys, Item, user_pk};
 use crate::one_time_code::{
     CODE_LIFETIME, CodeCheck, Judgement, MAX_RACES, OneTimeCode, StoredCode, count_wrong_attempt,
 };
@@ -70,14 +70,8 @@ impl PasswordResetSession {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResetItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "GSIPK")]
-    gsipk: String,
-    #[serde(rename = "GSISK")]
-    gsisk: String,
+    #[serde(flatten)]
+    keys: IndexedKeys,
     id: String,
     user_id: String,
     email: EmailAddress,
@@ -128,10 +122,7 @@ pub async fn create_password_reset_session(
     let token = PasswordResetToken::generate(&user.id);
     let sk = format!("{SK_PREFIX}{}", token.id);
     let item = ResetItem {
-        pk: user_pk(&user.id),
-        gsipk: sk.clone(),
-        gsisk: sk.clone(),
-        sk,
+        keys: IndexedKeys::new(user_pk(&user.id), sk),
         id: token.id.clone(),
         user_id: user.id.clone(),
         email: user.email.clone(),

@@ -45,6 +45,15 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// `max` places every `window` under the name `policy`.
+    pub const fn new(policy: &'static str, max: i64, window: Duration) -> Self {
+        Self {
+            policy,
+            max,
+            window,
+        }
+    }
+
     /// Takes a place for `key` in the current window, or [`Error::RateLimited`] with the wait
     /// until the next window.
     pub async fn take(&self, table: &Table, key: &str) -> Result<()> {
@@ -102,11 +111,7 @@ mod tests {
 
     #[test]
     fn windows_are_aligned_to_their_length() {
-        let limit = RateLimit {
-            policy: "test",
-            max: 1,
-            window: Duration::minutes(1),
-        };
+        let limit = RateLimit::new("test", 1, Duration::minutes(1));
         let now = OffsetDateTime::from_unix_timestamp(125).unwrap();
         let (index, ends_at) = limit.current_window(now);
         assert_eq!(index, 2);

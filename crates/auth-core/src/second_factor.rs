@@ -18,18 +18,19 @@
 //! - TOTP is the other kind of factor ([`crate::totp`]).
 
 use crate::claim::put_claim;
-use crate::item::{self, Item, user_pk};
+use crate::item::{self, ClaimedItem, Item, user_pk};
 use crate::one_time_code::MAX_RACES;
 use crate::recovery_codes::{self, RecoveryCode};
 use crate::session::{Session, mark_second_factor_passed};
 use crate::table::PK;
 use crate::transaction::{self, Outcome, TxItem, delete_existing, put_new};
 use crate::user::{User, get_user};
-use crate::webauthn_credential::{self, credential_pk, is_valid_credential_id, parse_name};
+use crate::webauthn_credential::{
+    self, StoredCredential, credential_pk, deref_to_stored, is_valid_credential_id, parse_name,
+};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 const SK_PREFIX: &str = "SECOND_FACTOR#";
 /// Security keys and passkeys a user may register as second factors. Turning two-factor
@@ -215,23 +216,17 @@ impl FactorKind {
     }
 }
 
-/// A security key or passkey registered as a second factor.
+/// A security key or passkey registered as a second factor: the stored credential (its fields
+/// read through it) and its kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WebauthnFactor {
-    pub user_id: String,
-    /// The credential id, base64url without padding.
-    pub credential_id: String,
+    #[serde(flatten)]
+    pub stored: StoredCredential,
     pub kind: FactorKind,
-    /// The user's label for it ("Blue key", "Laptop").
-    pub name: String,
-    /// The credential as the WebAuthn library serialized it.
-    pub credential: String,
-    #[serde(with = "time::serde::timestamp")]
-    pub created_at: OffsetDateTime,
-    #[serde(default, with = "time::serde::timestamp::option")]
-    pub last_used_at: Option<OffsetDateTime>,
 }
+
+deref_to_stored!(WebauthnFactor);
 
 /// What a finished registration ceremony yields.
 #[derive(Clone, Debug)]
@@ -242,25 +237,12 @@ pub struct NewWebauthnFactor {
     pub credential: String,
 }
 
-#[derive(Serialize, Deserialize)]
-struct FactorItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    /// Names the credential claim, so deleting the user deletes the claim too.
-    #[serde(rename = "ClaimPK")]
-    claim_pk: String,
-    #[serde(flatten)]
-    factor: WebauthnFactor,
-}
-
 fn factor_sk(credential_id: &str) -> String {
     format!("{SK_PREFIX}{credential_id}")
 }
 
 fn factor_from_item(item: Item) -> Result<WebauthnFactor> {
-    Ok(serde_dynamo::from_item::<_, FactorItem>(item)?.factor)
+    Ok(serde_dynamo::from_item::<_, ClaimedItem<WebauthnFactor>>(item)?.value)
 }
 
 /// Registers a security key or passkey as a second factor of `user`; `session` (which just
@@ -274,26 +256,18 @@ pub async fn add_webauthn_factor(
     session: &Session,
     new: NewWebauthnFactor,
 ) -> Result<Option<Vec<RecoveryCode>>> {
-    if !is_valid_credential_id(&new.credential_id) {
-        return Err(Error::InvalidInput(
-            "The credential id is not usable.".into(),
-        ));
-    }
+    let name = new.kind.parse_name(&new.name)?;
+    let stored = StoredCredential::new(table, &user.id, new.credential_id, name, new.credential)?;
     let factor = WebauthnFactor {
-        user_id: user.id.clone(),
-        name: new.kind.parse_name(&new.name)?,
-        credential_id: new.credential_id,
+        stored,
         kind: new.kind,
-        credential: new.credential,
-        created_at: table.now(),
-        last_used_at: None,
     };
     let claim = credential_pk(&factor.credential_id);
-    let item: Item = serde_dynamo::to_item(FactorItem {
+    let item: Item = serde_dynamo::to_item(ClaimedItem {
         pk: user_pk(&user.id),
         sk: factor_sk(&factor.credential_id),
         claim_pk: claim.clone(),
-        factor: factor.clone(),
+        value: factor.clone(),
     })?;
     change_factors(table, user, |seen| {
         if seen.webauthn() >= MAX_WEBAUTHN_FACTORS {

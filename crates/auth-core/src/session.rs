@@ -18,7 +18,7 @@
 //! 6. Sign-out deletes the item, on the condition that the cookie's secret matches (one call,
 //!    no read first); [`invalidate_user_sessions`] deletes them all.
 
-use crate::item::{self, Item, epoch, session_sk, user_pk};
+use crate::item::{self, IndexedKeys, Item, epoch, session_sk, user_pk};
 use crate::random::is_valid_id;
 use crate::table::{EXPIRES_AT, GSI, GSIPK, PK, SK};
 use crate::token::UserToken;
@@ -96,14 +96,8 @@ pub struct Session {
 /// The stored form. The index keys let tooling find a session by id alone.
 #[derive(Serialize, Deserialize)]
 struct SessionItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    #[serde(rename = "GSIPK")]
-    gsipk: String,
-    #[serde(rename = "GSISK")]
-    gsisk: String,
+    #[serde(flatten)]
+    keys: IndexedKeys,
     #[serde(rename = "SecretHash", with = "serde_bytes")]
     secret_hash: Vec<u8>,
     #[serde(flatten)]
@@ -161,10 +155,7 @@ fn build_session(
     };
     let sk = session_sk(&session.id);
     let item = serde_dynamo::to_item(SessionItem {
-        pk: user_pk(user_id),
-        gsipk: sk.clone(),
-        gsisk: sk.clone(),
-        sk,
+        keys: IndexedKeys::new(user_pk(user_id), sk),
         secret_hash: token.secret_hash().to_vec(),
         session: session.clone(),
     })?;
@@ -187,16 +178,19 @@ pub async fn create_session(
 
 /// [`create_session`] for a browser that passed a second factor on the way (a password reset
 /// that asked for one): the session starts two-factor verified.
-#[tracing::instrument(skip(table, policy, also))]
+#[tracing::instrument(skip(table, policy))]
 pub async fn create_two_factor_session(
     table: &Table,
     policy: &SessionPolicy,
     user_id: &str,
     user_agent: Option<&str>,
-    also: Vec<TxItem>,
 ) -> Result<(SessionToken, Session)> {
-    let session = build_session(table, policy, user_id, user_agent, true)?;
-    write_session(table, session, also).await
+    write_session(
+        table,
+        build_session(table, policy, user_id, user_agent, true)?,
+        vec![],
+    )
+    .await
 }
 
 async fn write_session(
@@ -254,6 +248,11 @@ pub async fn validate_session_token(
     }))
 }
 
+/// The primary key of a session item.
+fn session_key(user_id: &str, session_id: &str) -> Item {
+    item::key(user_pk(user_id), session_sk(session_id))
+}
+
 /// One strongly consistent `BatchGetItem` for the user item and the session item.
 async fn get_user_and_session(
     table: &Table,
@@ -262,7 +261,7 @@ async fn get_user_and_session(
     let pk = user_pk(&token.user_id);
     let keys = KeysAndAttributes::builder()
         .keys(item::key(pk.clone(), pk.clone()))
-        .keys(item::key(pk.clone(), session_sk(&token.id)))
+        .keys(session_key(&token.user_id, &token.id))
         .consistent_read(true)
         .build()
         .expect("keys are set");
@@ -309,10 +308,7 @@ async fn refresh_session(
         .client()
         .update_item()
         .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&session.user_id),
-            session_sk(&session.id),
-        )))
+        .set_key(Some(session_key(&session.user_id, &session.id)))
         .update_expression("SET LastVerifiedAt = :now, #exp = :exp")
         .condition_expression("attribute_exists(#pk) AND LastVerifiedAt = :last")
         .expression_attribute_names("#pk", PK)
@@ -339,10 +335,7 @@ pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
 fn authenticated_now(table: &Table, session: &Session) -> UpdateBuilder {
     Update::builder()
         .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&session.user_id),
-            session_sk(&session.id),
-        )))
+        .set_key(Some(session_key(&session.user_id, &session.id)))
         .update_expression("SET AuthenticatedAt = :now")
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK)
@@ -371,10 +364,7 @@ pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -
 pub fn mark_second_factor_passed(table: &Table, session: &Session) -> TxItem {
     let update = aws_sdk_dynamodb::types::Update::builder()
         .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&session.user_id),
-            session_sk(&session.id),
-        )))
+        .set_key(Some(session_key(&session.user_id, &session.id)))
         .update_expression("SET TwoFactorVerified = :true, AuthenticatedAt = :now")
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK)
@@ -406,10 +396,7 @@ pub async fn require_second_factor(
 ) -> Result<()> {
     let update = aws_sdk_dynamodb::types::Update::builder()
         .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&session.user_id),
-            session_sk(&session.id),
-        )))
+        .set_key(Some(session_key(&session.user_id, &session.id)))
         .update_expression("REMOVE TwoFactorVerified")
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK);
@@ -429,10 +416,7 @@ pub async fn invalidate_session_token(table: &Table, token: &str) -> Result<()> 
         .client()
         .delete_item()
         .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&token.user_id),
-            session_sk(&token.id),
-        )))
+        .set_key(Some(session_key(&token.user_id, &token.id)))
         .condition_expression("SecretHash = :hash")
         .expression_attribute_values(
             ":hash",
@@ -453,7 +437,7 @@ pub async fn invalidate_session(table: &Table, user_id: &str, session_id: &str) 
         .client()
         .delete_item()
         .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), session_sk(session_id))))
+        .set_key(Some(session_key(user_id, session_id)))
         .send()
         .await?;
     Ok(())

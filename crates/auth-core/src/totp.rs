@@ -47,11 +47,7 @@ const SORT_KEY: &str = "TOTP";
 /// Code attempts per user: 5 every 15 minutes. A guess is right with odds of about 3 in a
 /// million (three steps are accepted), so this keeps an attacker who has the password below
 /// 500 guesses a day, while a user who mistypes a few times waits at most a quarter hour.
-pub const ATTEMPTS: RateLimit = RateLimit {
-    policy: "totp",
-    max: 5,
-    window: Duration::minutes(15),
-};
+pub const ATTEMPTS: RateLimit = RateLimit::new("totp", 5, Duration::minutes(15));
 
 /// A TOTP key. `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]

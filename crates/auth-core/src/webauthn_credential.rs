@@ -9,12 +9,73 @@ use crate::table::PK;
 use crate::transaction::{self, TxItem};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// Longest credential id accepted, in base64url characters: it is part of a sort key, which
 /// DynamoDB caps at 1024 bytes. Real authenticators use 16 to 64 bytes.
 const MAX_CREDENTIAL_ID: usize = 1000;
 /// Longest credential name, in characters.
 const MAX_NAME: usize = 60;
+
+/// A credential as stored under its user, whatever it is for: a passkey
+/// ([`crate::passkey::Passkey`]) or a second factor
+/// ([`crate::second_factor::WebauthnFactor`]) adds what is its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StoredCredential {
+    pub user_id: String,
+    /// The credential id, base64url without padding.
+    pub credential_id: String,
+    /// The user's label for it ("Laptop", "Blue key").
+    pub name: String,
+    /// The credential as the WebAuthn library serialized it.
+    pub credential: String,
+    #[serde(with = "time::serde::timestamp")]
+    pub created_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::timestamp::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl StoredCredential {
+    /// A credential registered now, by a finished ceremony (the name already checked). An id
+    /// that cannot be a key is refused before anything is written.
+    pub(crate) fn new(
+        table: &Table,
+        user_id: &str,
+        credential_id: String,
+        name: String,
+        credential: String,
+    ) -> Result<Self> {
+        if !is_valid_credential_id(&credential_id) {
+            return Err(Error::InvalidInput(
+                "The credential id is not usable.".into(),
+            ));
+        }
+        Ok(Self {
+            user_id: user_id.to_owned(),
+            credential_id,
+            name,
+            credential,
+            created_at: table.now(),
+            last_used_at: None,
+        })
+    }
+}
+
+/// Field access through a passkey or a factor reaches its [`StoredCredential`].
+macro_rules! deref_to_stored {
+    ($type:ty) => {
+        impl std::ops::Deref for $type {
+            type Target = StoredCredential;
+
+            fn deref(&self) -> &StoredCredential {
+                &self.stored
+            }
+        }
+    };
+}
+pub(crate) use deref_to_stored;
 
 /// The claim on a credential id.
 pub(crate) fn credential_pk(credential_id: &str) -> String {

@@ -249,7 +249,7 @@ impl Chromium {
         .await;
         if !matches!(loaded, Ok(true)) {
             let error = self
-                .eval("document.querySelector('[data-webauthn-error], [data-passkey-error]')?.textContent ?? ''")
+                .eval("document.querySelector('[data-webauthn-error]')?.textContent ?? ''")
                 .await;
             panic!("no page load after {action:?}; the page says {error}");
         }

@@ -3,7 +3,7 @@
 //! deleting one.
 
 use crate::cookie::{DEVICE, SESSION};
-use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form_error::FormError;
 use crate::reauth::FreshUser;
 use crate::session::new_account_session;
@@ -16,7 +16,7 @@ use auth_core::{Error, Result};
 use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
 
@@ -80,6 +80,12 @@ pub async fn new_password(state: &AppState, input: &str) -> Result<Password> {
     }
 }
 
+/// The settings actions every example with a sessions list shares: signing sessions out
+/// (`crate::active_sessions`) and deleting the account ([`delete_account_router`]).
+pub fn account_settings_router() -> Router<AppState> {
+    crate::active_sessions::active_sessions_router().merge(delete_account_router())
+}
+
 /// `POST /settings/delete-account`, the same in every example, after a fresh proof: the user
 /// and every claim go in one transaction, then everything else of theirs
 /// (`auth_core::user::delete_user`); this browser's cookies are cleared, and other browsers
@@ -92,7 +98,7 @@ pub fn delete_account_router() -> Router<AppState> {
 async fn delete_account(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-) -> Result<Response, AppError> {
+) -> PageResult {
     delete_user(&state.table, &current.user.id).await?;
     let jar = CookieJar::new()
         .add(SESSION.removal(&state))

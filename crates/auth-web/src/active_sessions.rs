@@ -6,6 +6,7 @@
 //!   looked up under the signed-in user's own partition, so nobody can delete another's.
 //! - `POST /settings/sessions/revoke-all` deletes all of them, this one included.
 
+use crate::error::PageResult;
 use crate::reauth::FreshUser;
 use crate::session::clear_and_redirect;
 use crate::view::{Column, PostButton, RelativeTime, Table};
@@ -15,7 +16,7 @@ use auth_core::session::{
 };
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -118,7 +119,7 @@ async fn revoke(
     State(state): State<AppState>,
     current: AuthUser,
     Form(form): Form<RevokeForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     if !auth_core::random::is_valid_id(&form.session_id) {
         return Err(AppError::BadRequest("That session does not exist.".into()));
     }
@@ -130,10 +131,7 @@ async fn revoke(
 }
 
 /// Signing out everywhere ends the owner's other sessions too, so it needs a fresh proof.
-async fn revoke_all(
-    State(state): State<AppState>,
-    FreshUser(current): FreshUser,
-) -> Result<Response, AppError> {
+async fn revoke_all(State(state): State<AppState>, FreshUser(current): FreshUser) -> PageResult {
     invalidate_user_sessions(&state.table, &current.user.id, None).await?;
     Ok(clear_and_redirect(&state, "/"))
 }

@@ -8,6 +8,13 @@ use auth_core::email::EmailAddress;
 use auth_core::one_time_code::{CODE_LIFETIME, CodeCheck, OneTimeCode};
 use axum::http::StatusCode;
 
+/// The form a code is typed into. A missing field arrives empty and is refused with a message.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    pub code: String,
+}
+
 /// What a code is for; it decides the email's wording.
 #[derive(Clone, Copy)]
 pub enum Purpose {

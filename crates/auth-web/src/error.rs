@@ -106,6 +106,9 @@ fn internal() -> Explanation {
     )
 }
 
+/// What a handler that answers with a page returns.
+pub type PageResult = Result<axum::response::Response, AppError>;
+
 /// One error type for handlers that answer with a page.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

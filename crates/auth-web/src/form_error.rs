@@ -8,10 +8,10 @@
 //! parsed), and the form marks that field ([`FormError::field`]; see `crate::view::Field`):
 //! "Use at least 8 characters" is then read with the password field, not only at the top.
 
+use crate::error::PageResult;
 use crate::error::{AppError, Explanation, explain, log, with_retry_after};
 use crate::mail::MailError;
 use axum::http::StatusCode;
-use axum::response::Response;
 
 pub enum FormError {
     /// Show the form again with this explanation.
@@ -45,8 +45,8 @@ impl FormError {
     /// user must wait; or the error page.
     pub async fn render(
         self,
-        render: impl AsyncFnOnce(StatusCode, String) -> Result<Response, AppError>,
-    ) -> Result<Response, AppError> {
+        render: impl AsyncFnOnce(StatusCode, String) -> PageResult,
+    ) -> PageResult {
         match self {
             Self::Refused(explanation) => {
                 let response = render(explanation.status, explanation.message.clone()).await?;

@@ -4,7 +4,6 @@ use crate::session::MaybeUser;
 use crate::state::AppState;
 use crate::view::{Done, Notice, page};
 use axum::Router;
-use axum::extract::Query;
 use axum::response::Html;
 use axum::routing::get;
 use leptos::prelude::*;
@@ -39,7 +38,7 @@ async fn show(
     home: HomePage,
     notices: &'static [(&'static str, &'static str)],
     MaybeUser(current): MaybeUser,
-    Query(done): Query<Done>,
+    done: Done,
 ) -> Html<String> {
     let user = current.map(|c| c.user);
     let shared = [("deleted", "Your account was deleted.")];

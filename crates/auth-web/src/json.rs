@@ -20,6 +20,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+/// What a JSON endpoint answers.
+pub type ApiResult = Result<Response, ApiError>;
+
 /// A refused or failed JSON call: a status and a message a user can read.
 #[derive(Debug)]
 pub struct ApiError {

@@ -37,7 +37,7 @@ pub mod view;
 pub mod webauthn;
 
 pub use config::Config;
-pub use error::AppError;
+pub use error::{AppError, PageResult};
 pub use form::Form;
 pub use form_error::FormError;
 pub use session::{AuthUser, FirstFactorUser, MaybeUser, SignedOut};

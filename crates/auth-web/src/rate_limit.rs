@@ -16,11 +16,7 @@ use axum::response::{IntoResponse, Response};
 use time::Duration;
 
 /// 60 form posts a minute per client address (an IPv6 /64).
-pub const POSTS_PER_CLIENT: RateLimit = RateLimit {
-    policy: "client-post",
-    max: 60,
-    window: Duration::MINUTE,
-};
+pub const POSTS_PER_CLIENT: RateLimit = RateLimit::new("client-post", 60, Duration::MINUTE);
 
 /// The path whose handler takes its own place in [`POSTS_PER_CLIENT`].
 pub const SIGN_IN_PATH: &str = "/sign-in";

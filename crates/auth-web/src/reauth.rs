@@ -15,7 +15,7 @@
 //!   ([`crate::session::SECOND_FACTOR_PATH`]) as at sign-in, and passing a factor there sets
 //!   `AuthenticatedAt = now`. Until then the session can do nothing else.
 
-use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form::Form;
 use crate::form_error::FormError;
 use crate::session::{AuthUser, second_factor_url};
@@ -108,7 +108,7 @@ async fn submit(
     current: AuthUser,
     headers: HeaderMap,
     Form(form): Form<ProofForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let next = return_to(&form.next);
     match prove(&state, &current, &headers, &form.password).await {
         Ok(()) if current.user.second_factors.any() => {

@@ -15,6 +15,7 @@
 //! is open to it too.
 
 use crate::cookie::{DEVICE, SESSION};
+use crate::error::PageResult;
 use crate::error::{AppError, ErrorPage, error_page_body};
 use crate::state::AppState;
 use auth_core::TxItem;
@@ -288,7 +289,7 @@ pub async fn sign_in_and_redirect(
     headers: &HeaderMap,
     verified: Verified,
     to: &str,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let jar = start_session(
         state,
         headers,
@@ -313,7 +314,7 @@ pub fn sign_out_router() -> Router<AppState> {
 }
 
 /// One conditional delete (the cookie's secret must match), and no validation read first.
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     if let Some(token) = SESSION.read(&state, &headers) {
         invalidate_session_token(&state.table, &token).await?;
     }

@@ -4,13 +4,13 @@
 
 use crate::client_ip::ClientIp;
 use crate::cookie::DEVICE;
-use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form::Form;
 use crate::form_error::FormError;
 use crate::rate_limit::POSTS_PER_CLIENT;
 use crate::session::{SignedOut, sign_in_and_redirect};
 use crate::state::AppState;
-use crate::view::SignInForm;
+use crate::view::{EmailPasswordFields, Purpose};
 use auth_core::Result;
 use auth_core::credentials::{Credentials, Verified, verify_credentials};
 use auth_core::user::User;
@@ -76,8 +76,8 @@ pub async fn check_password(
 pub struct SignInPage {
     /// Where a user goes once signed in.
     pub next: fn(&User) -> &'static str,
-    /// The example's links under the form ("Forgot your password?", "Create one").
-    pub links: fn() -> AnyView,
+    /// Whether the example has the forgot-password flow (`crate::password_reset`) to link to.
+    pub password_reset: bool,
 }
 
 /// `GET /sign-in` shows the form; `POST /sign-in` checks the password
@@ -96,7 +96,7 @@ async fn submit(
     address: ClientIp,
     headers: HeaderMap,
     Form(form): Form<EmailPasswordForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     match check_sign_in(&state, &headers, address, &form).await {
         Ok(verified) => {
             let next = (page.next)(&verified.user);
@@ -126,9 +126,14 @@ fn render(
     error: Option<String>,
     error_field: Option<&'static str>,
 ) -> Response {
+    let reset = page.password_reset.then(|| {
+        view! { <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p> }
+    });
     let body = view! {
-        <SignInForm email=email.to_owned() error=error error_field=error_field/>
-        {(page.links)()}
+        <EmailPasswordFields purpose=Purpose::SignIn email=email.to_owned() error=error
+            error_field=error_field/>
+        {reset}
+        <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>
     };
     (status, crate::view::page("Sign in", None, body)).into_response()
 }

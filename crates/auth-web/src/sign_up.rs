@@ -5,12 +5,12 @@
 //! [`sign_up_page`] for the form.
 
 use crate::account::create_account;
-use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form::Form;
 use crate::session::SignedOut;
 use crate::sign_in::EmailPasswordForm;
 use crate::state::AppState;
-use crate::view::{SignUpForm, page};
+use crate::view::{EmailPasswordFields, Purpose, page};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -32,7 +32,7 @@ async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<EmailPasswordForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     match create_account(&state, &headers, &form.email, &form.password).await {
         Ok(account) => Ok((account.cookies, Redirect::to("/")).into_response()),
         Err(e) => {
@@ -55,7 +55,8 @@ pub fn sign_up_page(
     note: &'static str,
 ) -> Response {
     let body = view! {
-        <SignUpForm email=email.to_owned() error=error error_field=error_field/>
+        <EmailPasswordFields purpose=Purpose::SignUp email=email.to_owned() error=error
+            error_field=error_field/>
         <p class="muted">{note}"Already have an account? "<a href="/sign-in">"Sign in"</a></p>
     };
     (status, page("Create an account", None, body)).into_response()

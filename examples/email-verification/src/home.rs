@@ -4,7 +4,6 @@
 use auth_web::view::{Done, Notice, page};
 use auth_web::{AppState, MaybeUser};
 use axum::Router;
-use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::prelude::*;
@@ -13,7 +12,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
 }
 
-async fn home(MaybeUser(session): MaybeUser, Query(done): Query<Done>) -> Response {
+async fn home(MaybeUser(session): MaybeUser, done: Done) -> Response {
     let user = session.map(|s| s.user);
     if user.as_ref().is_some_and(|u| !u.email_verified) {
         return Redirect::to("/verify-email").into_response();

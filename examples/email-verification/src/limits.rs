@@ -6,15 +6,8 @@ use auth_core::rate_limit::RateLimit;
 use time::Duration;
 
 /// Codes mailed to one account: 3 every 15 minutes.
-pub const SEND_CODE_PER_USER: RateLimit = RateLimit {
-    policy: "send-code-user",
-    max: 3,
-    window: Duration::minutes(15),
-};
+pub const SEND_CODE_PER_USER: RateLimit =
+    RateLimit::new("send-code-user", 3, Duration::minutes(15));
 
 /// Codes mailed on behalf of one client address: 10 every 10 minutes.
-pub const SEND_CODE_PER_IP: RateLimit = RateLimit {
-    policy: "send-code-ip",
-    max: 10,
-    window: Duration::minutes(10),
-};
+pub const SEND_CODE_PER_IP: RateLimit = RateLimit::new("send-code-ip", 10, Duration::minutes(10));

@@ -16,11 +16,12 @@ use auth_core::email::EmailAddress;
 use auth_core::email_verification::get_email_verification_request;
 use auth_core::user::{User, get_user_by_email};
 use auth_web::FormError;
+use auth_web::PageResult;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::reauth::FreshUser;
-use auth_web::view::{Alert, DeleteAccount, Field, Notice, PostForm, field_error, page};
-use auth_web::{AppError, AppState, Form};
+use auth_web::view::{Alert, DeleteAccount, Field, Notice, PostForm, Said, field_error, page};
+use auth_web::{AppState, Form};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,10 +43,7 @@ struct EmailForm {
     email: String,
 }
 
-async fn show(
-    State(state): State<AppState>,
-    VerifiedUser(current): VerifiedUser,
-) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, VerifiedUser(current): VerifiedUser) -> PageResult {
     let pending = get_email_verification_request(&state.table, &current.user.id)
         .await?
         .map(|r| {
@@ -54,14 +52,7 @@ async fn show(
                 r.email
             )
         });
-    Ok(render(
-        &current.user,
-        StatusCode::OK,
-        "",
-        pending,
-        None,
-        None,
-    ))
+    Ok(render(&current.user, "", Said::shown(pending)))
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
@@ -71,7 +62,7 @@ async fn change_email(
     ip: ClientIp,
     FreshUser(current): FreshUser,
     Form(form): Form<EmailForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let user = &current.user;
     match request_change(&state, mailer.as_ref(), ip, user, &form.email).await {
         Ok(()) => Ok(Redirect::to("/verify-email").into_response()),
@@ -80,11 +71,8 @@ async fn change_email(
             stop.render(async |status, message| {
                 Ok(render(
                     user,
-                    status,
                     &form.email,
-                    None,
-                    Some(message),
-                    field,
+                    Said::refused(status, message, field),
                 ))
             })
             .await
@@ -119,14 +107,9 @@ async fn request_change(
     send_verification_code(state, mailer, &user.id, &email, ip).await
 }
 
-fn render(
-    user: &User,
-    status: StatusCode,
-    typed: &str,
-    notice: Option<String>,
-    error: Option<String>,
-    error_field: Option<&'static str>,
-) -> Response {
+fn render(user: &User, typed: &str, said: Said) -> Response {
+    let (status, notice, error) = (said.status, said.notice, said.error);
+    let error_field = said.field;
     let typed = typed.to_owned();
     let email_error = field_error("email", &error, error_field);
     let body = view! {

@@ -9,7 +9,6 @@
 use auth_web::AppState;
 use auth_web::sign_in::{SignInPage, sign_in_router};
 use axum::Router;
-use leptos::prelude::*;
 
 pub fn router() -> Router<AppState> {
     sign_in_router(SignInPage {
@@ -20,12 +19,6 @@ pub fn router() -> Router<AppState> {
                 "/verify-email"
             }
         },
-        links: || {
-            view! {
-                <p class="muted"><a href="/forgot-password">"Forgot your password?"</a></p>
-                <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p>
-            }
-            .into_any()
-        },
+        password_reset: true,
     })
 }

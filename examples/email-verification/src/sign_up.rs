@@ -8,12 +8,14 @@
 
 use crate::codes::send_verification_code;
 use crate::verify_email;
+use auth_web::PageResult;
 use auth_web::account::create_account;
 use auth_web::client_ip::ClientIp;
 use auth_web::mail::Mailer;
 use auth_web::sign_in::EmailPasswordForm;
 use auth_web::sign_up::sign_up_page;
-use auth_web::{AppError, AppState, Form, SignedOut};
+use auth_web::view::Said;
+use auth_web::{AppState, Form, SignedOut};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,7 +41,7 @@ async fn submit(
     client: ClientIp,
     headers: HeaderMap,
     Form(form): Form<EmailPasswordForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let account = match create_account(&state, &headers, &form.email, &form.password).await {
         Ok(account) => account,
         Err(e) => {
@@ -64,14 +66,8 @@ async fn submit(
         Err(e) => {
             e.render(async |status, message| {
                 let message = format!("Your account was created. {message}");
-                Ok(verify_email::render(
-                    user,
-                    None,
-                    status,
-                    None,
-                    Some(message),
-                    None,
-                ))
+                let said = Said::refused(status, message, None);
+                Ok(verify_email::render(user, None, said))
             })
             .await?
         }

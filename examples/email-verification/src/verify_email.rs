@@ -17,12 +17,15 @@ use auth_core::email_verification::{
 use auth_core::one_time_code::CODE_LIFETIME;
 use auth_core::user::User;
 use auth_web::FormError;
+use auth_web::PageResult;
 use auth_web::client_ip::ClientIp;
-use auth_web::code_mail::{accepted, parse_code};
+use auth_web::code_mail::{CodeForm, accepted, parse_code};
 use auth_web::mail::Mailer;
 use auth_web::notices;
-use auth_web::view::{Alert, ButtonKind, Field, Notice, PostButton, PostForm, field_error, page};
-use auth_web::{AppError, AppState, AuthUser, Form};
+use auth_web::view::{
+    Alert, ButtonKind, Field, Notice, PostButton, PostForm, Said, field_error, page,
+};
+use auth_web::{AppState, AuthUser, Form};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,12 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/verify-email/resend", post(resend))
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct CodeForm {
-    code: String,
-}
-
 /// `?sent=1` after a new code was mailed; a flag, so nothing the URL says is shown.
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -55,21 +52,14 @@ async fn show(
     State(state): State<AppState>,
     current: AuthUser,
     Query(sent): Query<Sent>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let user = &current.user;
     let request = get_email_verification_request(&state.table, &user.id).await?;
     if user.email_verified && request.is_none() {
         return Ok(Redirect::to("/").into_response());
     }
     let notice = sent.sent.map(|_| "We sent you a new code.".to_owned());
-    Ok(render(
-        user,
-        request.as_ref(),
-        StatusCode::OK,
-        notice,
-        None,
-        None,
-    ))
+    Ok(render(user, request.as_ref(), Said::shown(notice)))
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
@@ -78,7 +68,7 @@ async fn submit(
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     current: AuthUser,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let user = &current.user;
     let refusal = match check(&state, user, &form.code).await {
         Ok(verified) => {
@@ -96,10 +86,7 @@ async fn submit(
             Ok(render(
                 user,
                 request.as_ref(),
-                status,
-                None,
-                Some(message),
-                field,
+                Said::refused(status, message, field),
             ))
         })
         .await
@@ -125,7 +112,7 @@ async fn resend(
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     ip: ClientIp,
     current: AuthUser,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let user = &current.user;
     let request = get_email_verification_request(&state.table, &user.id).await?;
     let address = match (&request, user.email_verified) {
@@ -141,10 +128,7 @@ async fn resend(
                 Ok(render(
                     user,
                     request.as_ref(),
-                    status,
-                    None,
-                    Some(message),
-                    None,
+                    Said::refused(status, message, None),
                 ))
             })
             .await
@@ -155,14 +139,9 @@ async fn resend(
 /// The page: where the code went, the code form (its button the page's primary action; an
 /// error about the code marks the field), "Send a new code", and for an address that is not
 /// verified yet, a way to fix a typo in it.
-pub fn render(
-    user: &User,
-    request: Option<&EmailVerificationRequest>,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-    error_field: Option<&'static str>,
-) -> Response {
+pub fn render(user: &User, request: Option<&EmailVerificationRequest>, said: Said) -> Response {
+    let (status, notice, error) = (said.status, said.notice, said.error);
+    let error_field = said.field;
     let code_error = field_error("code", &error, error_field);
     let sent_to = match request {
         Some(r) => view! {

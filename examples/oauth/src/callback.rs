@@ -34,6 +34,7 @@ use auth_core::random::constant_time_eq;
 use auth_core::session::{is_fresh, record_proof};
 use auth_core::user::new_user;
 use auth_web::AuthUser;
+use auth_web::PageResult;
 use auth_web::reauth::return_to;
 use auth_web::session::{new_account_session, start_session};
 use auth_web::{AppError, AppState, MaybeUser};
@@ -83,7 +84,7 @@ async fn finish(
     query: &HashMap<String, String>,
     session: Option<AuthUser>,
     headers: &HeaderMap,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(flow) = flow.filter(|f| f.provider == provider.slug) else {
         return Ok(start_again(
             "This sign-in was not started in this browser, or was finished already.",
@@ -148,7 +149,7 @@ async fn link(
     session: Option<AuthUser>,
     user_id: &str,
     identity: Identity,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(session) = session.filter(|s| s.user.id == user_id) else {
         return Ok(start_again(
             "Linking needs you to be signed in as the account that started it.",
@@ -184,7 +185,7 @@ async fn prove(
     next: &str,
     started_at: OffsetDateTime,
     identity: Identity,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(current) = session.filter(|s| s.user.id == user_id) else {
         return Ok(start_again(
             "Confirming it is you needs you to be signed in as the account that started it.",
@@ -230,7 +231,7 @@ async fn sign_in_or_up(
     provider: &Provider,
     identity: Identity,
     headers: &HeaderMap,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let account = &identity.account;
     if let Some(user_id) =
         find_user_id_by_oauth_account(&state.table, &account.provider, &account.subject).await?

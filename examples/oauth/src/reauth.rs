@@ -23,6 +23,7 @@ use crate::OAuth;
 use crate::flow_cookie::Purpose;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::list_oauth_accounts;
+use auth_web::PageResult;
 use auth_web::reauth::{Next, REAUTH_PATH, return_to};
 use auth_web::view::page;
 use auth_web::{AppError, AppState, AuthUser};
@@ -52,7 +53,7 @@ async fn show(
     Extension(oauth): Extension<OAuth>,
     current: AuthUser,
     Query(next): Query<Next>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let accounts = list_oauth_accounts(&state.table, &current.user.id).await?;
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("next", return_to(&next.next))
@@ -90,7 +91,7 @@ async fn start(
     current: AuthUser,
     Path(slug): Path<String>,
     Query(next): Query<Next>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
     let purpose = Purpose::Reauth {
         user_id: current.user.id,

@@ -6,7 +6,7 @@
 //! - `POST /settings/unlink` (`account` = `<provider>#<subject>`) deletes the account claim and
 //!   the link in one transaction, never the last way to sign in.
 //! - Active sessions, with their routes, come from `auth_web::active_sessions`; deleting the
-//!   account from `auth_web::account::delete_account_router`.
+//!   account from `auth_web::account::account_settings_router`.
 //!
 //! Linking, unlinking, signing out everywhere and deleting need a fresh proof
 //! ([`FreshUser`]): an older session is sent to sign in again at a linked provider first
@@ -17,16 +17,17 @@ use crate::OAuth;
 use crate::flow_cookie::Purpose;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::{OAuthAccount, list_oauth_accounts, unlink_oauth_account};
-use auth_web::account::delete_account_router;
-use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
+use auth_web::PageResult;
+use auth_web::account::account_settings_router;
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions};
 use auth_web::reauth::FreshUser;
 use auth_web::view::{
-    Alert, Column, DeleteAccount, Done, Notice, PostButton, Table, format_time, page,
+    Alert, Column, DeleteAccount, Done, Notice, PostButton, Said, Table, format_time, page,
 };
 use auth_web::{AppError, AppState, AuthUser, Form};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use leptos::prelude::*;
@@ -37,16 +38,15 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(show))
         .route("/settings/link/{provider}", get(link))
         .route("/settings/unlink", post(unlink))
-        .merge(active_sessions_router())
-        .merge(delete_account_router())
+        .merge(account_settings_router())
 }
 
 async fn show(
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
     current: AuthUser,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
+    done: Done,
+) -> PageResult {
     let notice = done.notice(&[
         (
             "linked",
@@ -56,7 +56,7 @@ async fn show(
         ("unlinked", "The account was unlinked."),
         ("revoked", REVOKED_NOTICE),
     ]);
-    render(&state, &oauth, &current, StatusCode::OK, notice, None).await
+    render(&state, &oauth, &current, Said::shown(notice)).await
 }
 
 /// The linked accounts' table: the last column holds the "Unlink" buttons.
@@ -67,14 +67,8 @@ const ACCOUNT_COLUMNS: [Column; 4] = [
     Column::unlabelled("Actions"),
 ];
 
-async fn render(
-    state: &AppState,
-    oauth: &OAuth,
-    current: &AuthUser,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
+async fn render(state: &AppState, oauth: &OAuth, current: &AuthUser, said: Said) -> PageResult {
+    let (status, notice, error) = (said.status, said.notice, said.error);
     let user = &current.user;
     let accounts = list_oauth_accounts(&state.table, &user.id).await?;
     let can_unlink = accounts.len() > 1 || user.password_hash.is_some();
@@ -136,7 +130,7 @@ async fn link(
     Extension(oauth): Extension<OAuth>,
     FreshUser(current): FreshUser,
     Path(slug): Path<String>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
     let purpose = Purpose::Link {
         user_id: current.user.id,
@@ -155,7 +149,7 @@ async fn unlink(
     Extension(oauth): Extension<OAuth>,
     FreshUser(current): FreshUser,
     Form(form): Form<UnlinkForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some((provider, subject)) = form.account.split_once('#') else {
         return Err(AppError::BadRequest(
             "That account is not linked to yours.".into(),
@@ -164,16 +158,8 @@ async fn unlink(
     match unlink_oauth_account(&state.table, &current.user, provider, subject).await {
         Ok(()) => Ok(Redirect::to("/settings?done=unlinked").into_response()),
         Err(e @ auth_core::Error::LastSignInMethod) => {
-            let message = Some(e.to_string());
-            render(
-                &state,
-                &oauth,
-                &current,
-                StatusCode::CONFLICT,
-                None,
-                message,
-            )
-            .await
+            let said = Said::refused(StatusCode::CONFLICT, e.to_string(), None);
+            render(&state, &oauth, &current, said).await
         }
         // A malformed or unknown account: nothing of this user's to unlink.
         Err(auth_core::Error::InvalidInput(_) | auth_core::Error::NotFound) => Err(

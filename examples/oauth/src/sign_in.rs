@@ -14,51 +14,37 @@ use crate::OAuth;
 use crate::flow_cookie::{self, Flow, Purpose};
 use crate::provider::Provider;
 use crate::refusal::provider_failed;
+use auth_web::PageResult;
 use auth_web::view::{Column, Table, page};
-use auth_web::{AppError, AppState, MaybeUser};
+use auth_web::{AppError, AppState, SignedOut};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Extension, Router};
 use axum_extra::extract::CookieJar;
 use leptos::prelude::*;
 use url::Url;
 
 pub fn router() -> Router<AppState> {
+    let sign_up = "Your first sign-in creates your account, with the verified email address the \
+                   provider gives. No password is stored here.";
     Router::new()
-        .route("/sign-in", get(sign_in_page))
-        .route("/sign-up", get(sign_up_page))
+        .route(
+            "/sign-in",
+            buttons_page("Sign in", "Sign in with the account you used before."),
+        )
+        .route("/sign-up", buttons_page("Create an account", sign_up))
         .route("/sign-in/{provider}", get(start))
 }
 
-async fn sign_in_page(
-    State(state): State<AppState>,
-    Extension(oauth): Extension<OAuth>,
-    MaybeUser(session): MaybeUser,
-) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
-    let intro = "Sign in with the account you used before.";
-    page("Sign in", None, buttons(state.origin(), &oauth, intro)).into_response()
-}
-
-async fn sign_up_page(
-    State(state): State<AppState>,
-    Extension(oauth): Extension<OAuth>,
-    MaybeUser(session): MaybeUser,
-) -> Response {
-    if session.is_some() {
-        return Redirect::to("/").into_response();
-    }
-    let intro = "Your first sign-in creates your account, with the verified email address the \
-                 provider gives. No password is stored here.";
-    page(
-        "Create an account",
-        None,
-        buttons(state.origin(), &oauth, intro),
+/// The sign-in and sign-up pages: the same buttons, other words (the first sign-in creates
+/// the account). A signed-in user is sent home.
+fn buttons_page(title: &'static str, intro: &'static str) -> MethodRouter<AppState> {
+    get(
+        move |_: SignedOut, State(state): State<AppState>, Extension(oauth): Extension<OAuth>| async move {
+            page(title, None, buttons(state.origin(), &oauth, intro))
+        },
     )
-    .into_response()
 }
 
 /// One "Sign in with …" button per provider, in configuration order, or the setup
@@ -127,14 +113,11 @@ fn setup_instructions(origin: &Url) -> impl IntoView + use<> {
 }
 
 async fn start(
+    _: SignedOut,
     State(state): State<AppState>,
     Extension(oauth): Extension<OAuth>,
-    MaybeUser(session): MaybeUser,
     Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    if session.is_some() {
-        return Ok(Redirect::to("/").into_response());
-    }
+) -> PageResult {
     let provider = oauth.providers.get(&slug).ok_or(AppError::NotFound)?;
     Ok(start_flow(&state, &oauth, provider, Purpose::SignIn).await)
 }

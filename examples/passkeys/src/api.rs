@@ -5,11 +5,11 @@
 use auth_core::TxItem;
 use auth_web::AppState;
 use auth_web::cookie::CookieJar;
-use auth_web::json::ApiError;
+use auth_web::json::ApiResult;
 use auth_web::session::start_session;
 use axum::Json;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Serialize;
 
 /// A successful finish: where the script should go next.
@@ -28,7 +28,7 @@ pub async fn sign_in_and_answer(
     headers: &HeaderMap,
     jar: CookieJar,
     to: &str,
-) -> Result<Response, ApiError> {
+) -> ApiResult {
     let cookies = start_session(state, headers, user_id, also, None).await?;
     Ok((jar, cookies, Json(Next { redirect: to })).into_response())
 }

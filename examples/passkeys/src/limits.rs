@@ -5,34 +5,34 @@
 //! guessed, so failed ceremonies are limited only to keep a misbehaving client from costing
 //! writes and log lines: past the limit, a failure is answered 429 and the client must wait.
 
-use auth_core::Table;
 use auth_core::rate_limit::RateLimit;
-use auth_web::client_ip::ClientIp;
-use auth_web::json::ApiError;
+use auth_web::json::ApiResult;
+use auth_web::webauthn::WebauthnRequest;
 use time::Duration;
 
 /// 20 ceremony starts per address every 10 minutes.
-pub const CEREMONY_STARTS: RateLimit = RateLimit {
-    policy: "passkey-start",
-    max: 20,
-    window: Duration::minutes(10),
-};
+pub const CEREMONY_STARTS: RateLimit = RateLimit::new("passkey-start", 20, Duration::minutes(10));
 
 /// 5 failed ceremonies per address every 10 minutes.
-pub const CEREMONY_FAILURES: RateLimit = RateLimit {
-    policy: "passkey-failure",
-    max: 5,
-    window: Duration::minutes(10),
-};
+pub const CEREMONY_FAILURES: RateLimit =
+    RateLimit::new("passkey-failure", 5, Duration::minutes(10));
 
-/// Counts a refused ceremony against the client's address; past the limit the refusal
-/// becomes "too many attempts".
-pub async fn count_failure(table: &Table, client: ClientIp, e: ApiError) -> ApiError {
-    if !e.is_refusal() {
-        return e;
-    }
-    match CEREMONY_FAILURES.take(table, &client.key()).await {
-        Ok(()) => e,
-        Err(limited) => limited.into(),
+/// Runs a ceremony's finish; a refusal counts against the client's address, and past the
+/// limit it becomes "too many attempts".
+pub async fn counting_failures(
+    w: &WebauthnRequest,
+    finish: impl Future<Output = ApiResult>,
+) -> ApiResult {
+    let e = match finish.await {
+        Ok(done) => return Ok(done),
+        Err(e) if !e.is_refusal() => return Err(e),
+        Err(e) => e,
+    };
+    match CEREMONY_FAILURES
+        .take(&w.state.table, &w.client.key())
+        .await
+    {
+        Ok(()) => Err(e),
+        Err(limited) => Err(limited.into()),
     }
 }

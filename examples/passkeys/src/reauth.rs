@@ -19,23 +19,20 @@
 
 use crate::api;
 use crate::authentication;
-use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, counting_failures};
 use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
 use auth_core::passkey::{get_passkey, list_passkeys};
 use auth_core::session::record_proof;
-use auth_web::client_ip::ClientIp;
-use auth_web::json::{ApiError, ApiUser, JsonBody};
+use auth_web::json::{ApiResult, ApiUser, JsonBody};
 use auth_web::reauth::{Next, REAUTH_PATH, return_to};
 use auth_web::view::{Alert, page};
-use auth_web::webauthn::RelyingParty;
-use auth_web::webauthn::ceremony;
+use auth_web::webauthn::{WebauthnRequest, ceremony};
 use auth_web::{AppState, AuthUser, Form};
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use axum_extra::extract::cookie::CookieJar;
+use axum::{Json, Router};
 use leptos::prelude::*;
 use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential};
 
@@ -65,58 +62,48 @@ async fn without_javascript(current: AuthUser, Form(next): Form<Next>) -> Respon
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn options(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
+    w: WebauthnRequest,
     ApiUser(current): ApiUser,
-    ip: ClientIp,
-    jar: CookieJar,
-    JsonBody(request): JsonBody<Next>,
-) -> Result<Response, ApiError> {
-    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
+    JsonBody(to): JsonBody<Next>,
+) -> ApiResult {
+    let (state, table) = (&w.state, &w.state.table);
+    CEREMONY_STARTS.take(table, &w.client.key()).await?;
     let user_id = current.user.id.as_str();
-    let passkeys = list_passkeys(&state.table, user_id).await?;
-    let (options, authentication) = authentication::start_for_user(&rp, &passkeys)?;
-    let next = return_to(&request.next);
-    let kept = (next, authentication);
-    let jar = ceremony::start(&state, jar, PURPOSE, Some(user_id), &kept).await?;
+    let passkeys = list_passkeys(table, user_id).await?;
+    let (options, authentication) = authentication::start_for_user(&w.rp, &passkeys)?;
+    let kept = (return_to(&to.next), authentication);
+    let jar = ceremony::start(state, w.jar, PURPOSE, Some(user_id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn finish(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
+    w: WebauthnRequest,
     ApiUser(current): ApiUser,
-    ip: ClientIp,
-    jar: CookieJar,
     JsonBody(response): JsonBody<PublicKeyCredential>,
-) -> Result<Response, ApiError> {
-    let proved = async {
-        let user_id = current.user.id.as_str();
-        let credential_id = authentication::credential_id(&response);
-        let ((jar, (next, authentication)), stored) = tokio::try_join!(
-            ceremony::finish::<(String, PasskeyAuthentication)>(
-                &state,
-                jar,
-                PURPOSE,
-                Some(user_id)
-            ),
-            get_passkey(&state.table, user_id, &credential_id),
-        )?;
-        let used = authentication::finish_for_user(
-            &state.table,
-            &rp,
-            &response,
-            &authentication,
-            stored.as_ref(),
-        )?;
-        record_proof(&state.table, &current.session, vec![used]).await?;
-        Ok::<_, ApiError>((jar, return_to(&next).to_owned()))
-    };
-    match proved.await {
-        Ok((jar, next)) => Ok((jar, Json(api::Next { redirect: &next })).into_response()),
-        Err(e) => Err(count_failure(&state.table, ip, e).await),
-    }
+) -> ApiResult {
+    counting_failures(&w, prove(&w, &current, &response)).await
+}
+
+/// The ceremony taken and the passkey read at once, the signature checked, then the proof
+/// and the passkey's use in one write.
+async fn prove(
+    w: &WebauthnRequest,
+    current: &AuthUser,
+    response: &PublicKeyCredential,
+) -> ApiResult {
+    let (table, user_id) = (&w.state.table, current.user.id.as_str());
+    let credential_id = authentication::credential_id(response);
+    let finish = ceremony::finish::<(String, PasskeyAuthentication)>;
+    let ((jar, (next, authentication)), stored) = tokio::try_join!(
+        finish(&w.state, w.jar.clone(), PURPOSE, Some(user_id)),
+        get_passkey(table, user_id, &credential_id),
+    )?;
+    let used =
+        authentication::finish_for_user(table, &w.rp, response, &authentication, stored.as_ref())?;
+    record_proof(table, &current.session, vec![used]).await?;
+    let next = return_to(&next);
+    Ok((jar, Json(api::Next { redirect: next })).into_response())
 }
 
 fn render(current: &AuthUser, next: &str, status: StatusCode, error: Option<String>) -> Response {

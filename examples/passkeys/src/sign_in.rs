@@ -14,21 +14,17 @@
 
 use crate::api::sign_in_and_answer;
 use crate::authentication;
-use crate::limits::{CEREMONY_STARTS, count_failure};
-use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
+use crate::limits::{CEREMONY_STARTS, counting_failures};
+use crate::script::{passkey_support, signed_out_page};
 use auth_core::passkey::credential_owner;
-use auth_web::client_ip::ClientIp;
-use auth_web::json::{ApiError, JsonBody};
+use auth_web::AppState;
+use auth_web::json::{ApiResult, JsonBody};
 use auth_web::view::{Alert, Field, page};
-use auth_web::webauthn::RelyingParty;
-use auth_web::webauthn::ceremony;
-use auth_web::{AppState, SignedOut};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use auth_web::webauthn::{WebauthnRequest, ceremony};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use axum_extra::extract::cookie::CookieJar;
+use axum::routing::post;
+use axum::{Json, Router};
 use leptos::prelude::*;
 use webauthn_rs::prelude::{DiscoverableAuthentication, PublicKeyCredential};
 
@@ -37,57 +33,41 @@ const PURPOSE: &str = "sign-in";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/sign-in", get(show).post(without_javascript))
+        .route("/sign-in", signed_out_page(render))
         .route("/sign-in/options", post(options))
         .route("/sign-in/finish", post(finish))
 }
 
-async fn show(_: SignedOut) -> Response {
-    render(StatusCode::OK, None)
-}
-
-async fn without_javascript() -> Response {
-    render(StatusCode::BAD_REQUEST, Some(NEEDS_JAVASCRIPT.into()))
-}
-
 #[tracing::instrument(skip_all)]
-async fn options(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    ip: ClientIp,
-    jar: CookieJar,
-) -> Result<Response, ApiError> {
-    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
-    let (options, authentication) = authentication::start(&rp)?;
-    let jar = ceremony::start(&state, jar, PURPOSE, None, &authentication).await?;
+async fn options(w: WebauthnRequest) -> ApiResult {
+    CEREMONY_STARTS
+        .take(&w.state.table, &w.client.key())
+        .await?;
+    let (options, authentication) = authentication::start(&w.rp)?;
+    let jar = ceremony::start(&w.state, w.jar, PURPOSE, None, &authentication).await?;
     Ok((jar, Json(options)).into_response())
 }
 
 #[tracing::instrument(skip_all)]
 async fn finish(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    ip: ClientIp,
-    headers: HeaderMap,
-    jar: CookieJar,
+    w: WebauthnRequest,
     JsonBody(response): JsonBody<PublicKeyCredential>,
-) -> Result<Response, ApiError> {
-    let signed_in = async {
-        // Neither call needs the other's answer: the ceremony is taken (single use) while the
-        // credential's claim names its user.
-        let credential_id = authentication::credential_id(&response);
-        let ((jar, authentication), owner) = tokio::try_join!(
-            ceremony::finish::<DiscoverableAuthentication>(&state, jar, PURPOSE, None),
-            credential_owner(&state.table, &credential_id),
-        )?;
-        let (passkey, used) =
-            authentication::finish(&state.table, &rp, &response, authentication, owner).await?;
-        sign_in_and_answer(&state, &passkey.user_id, vec![used], &headers, jar, "/").await
-    };
-    match signed_in.await {
-        Ok(answer) => Ok(answer),
-        Err(e) => Err(count_failure(&state.table, ip, e).await),
-    }
+) -> ApiResult {
+    counting_failures(&w, sign_in(&w, &response)).await
+}
+
+async fn sign_in(w: &WebauthnRequest, response: &PublicKeyCredential) -> ApiResult {
+    let (state, table) = (&w.state, &w.state.table);
+    // Neither call needs the other's answer: the ceremony is taken (single use) while the
+    // credential's claim names its user.
+    let credential_id = authentication::credential_id(response);
+    let ((jar, authentication), owner) = tokio::try_join!(
+        ceremony::finish::<DiscoverableAuthentication>(state, w.jar.clone(), PURPOSE, None),
+        credential_owner(table, &credential_id),
+    )?;
+    let (passkey, used) =
+        authentication::finish(table, &w.rp, response, authentication, owner).await?;
+    sign_in_and_answer(state, &passkey.user_id, vec![used], &w.headers, jar, "/").await
 }
 
 fn render(status: StatusCode, error: Option<String>) -> Response {

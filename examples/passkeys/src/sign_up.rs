@@ -9,25 +9,21 @@
 //!    session and answers `{"redirect": "/"}`.
 
 use crate::api::Next;
-use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, counting_failures};
 use crate::registration::{self, Registration};
-use crate::script::{NEEDS_JAVASCRIPT, passkey_support};
+use crate::script::{passkey_support, signed_out_page};
 use auth_core::email::EmailAddress;
 use auth_core::passkey::create_user_with_passkey;
 use auth_core::user::{get_user_by_email, new_user};
-use auth_web::client_ip::ClientIp;
-use auth_web::json::{ApiError, JsonBody};
+use auth_web::AppState;
+use auth_web::json::{ApiError, ApiResult, JsonBody};
 use auth_web::session::new_account_session;
 use auth_web::view::{Alert, Field, page};
-use auth_web::webauthn::RelyingParty;
-use auth_web::webauthn::ceremony;
-use auth_web::{AppState, SignedOut};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use auth_web::webauthn::{WebauthnRequest, ceremony};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use axum_extra::extract::cookie::CookieJar;
+use axum::routing::post;
+use axum::{Json, Router};
 use leptos::prelude::*;
 use serde::Deserialize;
 use webauthn_rs::prelude::{RegisterPublicKeyCredential, Uuid};
@@ -37,7 +33,7 @@ const PURPOSE: &str = "sign-up";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/sign-up", get(show).post(without_javascript))
+        .route("/sign-up", signed_out_page(render))
         .route("/sign-up/options", post(options))
         .route("/sign-up/finish", post(finish))
 }
@@ -51,23 +47,16 @@ struct SignUpRequest {
     email: String,
 }
 
-async fn show(_: SignedOut) -> Response {
-    render(StatusCode::OK, None)
-}
-
-async fn without_javascript() -> Response {
-    render(StatusCode::BAD_REQUEST, Some(NEEDS_JAVASCRIPT.into()))
-}
-
 #[tracing::instrument(skip_all)]
-async fn options(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    ip: ClientIp,
-    jar: CookieJar,
-    JsonBody(request): JsonBody<SignUpRequest>,
-) -> Result<Response, ApiError> {
-    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
+async fn options(w: WebauthnRequest, JsonBody(request): JsonBody<SignUpRequest>) -> ApiResult {
+    let WebauthnRequest {
+        state,
+        rp,
+        jar,
+        client,
+        ..
+    } = w;
+    CEREMONY_STARTS.take(&state.table, &client.key()).await?;
     let email =
         EmailAddress::parse(&request.email).map_err(|e| ApiError::from(e).on_field("email"))?;
     if get_user_by_email(&state.table, &email).await?.is_some() {
@@ -81,31 +70,20 @@ async fn options(
 
 #[tracing::instrument(skip_all)]
 async fn finish(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    ip: ClientIp,
-    headers: HeaderMap,
-    jar: CookieJar,
+    w: WebauthnRequest,
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
-) -> Result<Response, ApiError> {
-    match create_account(&state, &rp, &headers, jar, &response).await {
-        Ok(done) => Ok(done),
-        Err(e) => Err(count_failure(&state.table, ip, e).await),
-    }
+) -> ApiResult {
+    counting_failures(&w, create_account(&w, &response)).await
 }
 
-async fn create_account(
-    state: &AppState,
-    rp: &RelyingParty,
-    headers: &HeaderMap,
-    jar: CookieJar,
-    response: &RegisterPublicKeyCredential,
-) -> Result<Response, ApiError> {
+async fn create_account(w: &WebauthnRequest, response: &RegisterPublicKeyCredential) -> ApiResult {
+    let state = &w.state;
     let (jar, (email, registration)) =
-        ceremony::finish::<(EmailAddress, Registration)>(state, jar, PURPOSE, None).await?;
-    let new = registration::finish(rp, response, &registration, FIRST_PASSKEY_NAME)?;
+        ceremony::finish::<(EmailAddress, Registration)>(state, w.jar.clone(), PURPOSE, None)
+            .await?;
+    let new = registration::finish(&w.rp, response, &registration, FIRST_PASSKEY_NAME)?;
     let user = new_user(&state.table, &email, None, false);
-    let (session, cookie) = new_account_session(state, headers, &user.id)?;
+    let (session, cookie) = new_account_session(state, &w.headers, &user.id)?;
     create_user_with_passkey(&state.table, &user, new, vec![session]).await?;
     Ok((jar.add(cookie), Json(Next { redirect: "/" })).into_response())
 }

@@ -15,7 +15,9 @@
 // On the sign-in page, browsers with passkey autofill (conditional mediation) also start a
 // ceremony at once, which completes when the user picks a passkey in the email field.
 
-const errorBox = document.querySelector("[data-passkey-error]");
+import { creationOptions, credentialJSON, requestOptions } from "/static/webauthn-json.js";
+
+const errorBox = document.querySelector("[data-webauthn-error]");
 const forms = document.querySelectorAll("form[data-passkey]");
 
 function showError(message) {
@@ -50,69 +52,6 @@ function clearFields(form) {
     }
     note.remove();
   }
-}
-
-// base64url (no padding) <-> ArrayBuffer
-function toBuffer(base64url) {
-  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
-  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
-}
-
-function toBase64url(buffer) {
-  let binary = "";
-  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function creationOptions(json) {
-  const options = json.publicKey;
-  return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    user: { ...options.user, id: toBuffer(options.user.id) },
-    excludeCredentials: (options.excludeCredentials || []).map((c) => ({ ...c, id: toBuffer(c.id) })),
-  };
-}
-
-function requestOptions(json) {
-  const options = json.publicKey;
-  return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    allowCredentials: (options.allowCredentials || []).map((c) => ({ ...c, id: toBuffer(c.id) })),
-  };
-}
-
-function registrationJSON(credential) {
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: credential.type,
-    response: {
-      attestationObject: toBase64url(response.attestationObject),
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      transports: response.getTransports ? response.getTransports() : undefined,
-    },
-    extensions: credential.getClientExtensionResults(),
-  };
-}
-
-function assertionJSON(credential) {
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: credential.type,
-    response: {
-      authenticatorData: toBase64url(response.authenticatorData),
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      signature: toBase64url(response.signature),
-      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
-    },
-    extensions: credential.getClientExtensionResults(),
-  };
 }
 
 // Words for the answers that are pages, not JSON (the checks every POST passes), by status.
@@ -155,12 +94,12 @@ async function ceremony(form, { mediation, signal, options } = {}) {
   let answer;
   if (form.dataset.passkey === "create") {
     const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
-    answer = registrationJSON(credential);
+    answer = credentialJSON(credential);
   } else {
     const request = { publicKey: requestOptions(options), signal };
     if (mediation) request.mediation = mediation;
     const credential = await navigator.credentials.get(request);
-    answer = assertionJSON(credential);
+    answer = credentialJSON(credential);
   }
   const done = await postJSON(form.dataset.finish, answer);
   window.location.assign(done.redirect);
@@ -225,7 +164,7 @@ async function submitted(form) {
 }
 
 if (!window.PublicKeyCredential || !navigator.credentials) {
-  document.querySelector("[data-passkey-unsupported]").hidden = false;
+  document.querySelector("[data-webauthn-unsupported]").hidden = false;
   forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
 } else {
   forms.forEach((form) => {

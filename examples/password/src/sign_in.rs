@@ -11,14 +11,10 @@
 use auth_web::AppState;
 use auth_web::sign_in::{SignInPage, sign_in_router};
 use axum::Router;
-use leptos::prelude::*;
 
 pub fn router() -> Router<AppState> {
     sign_in_router(SignInPage {
         next: |_| "/",
-        links: || {
-            view! { <p class="muted">"No account yet? "<a href="/sign-up">"Create one"</a></p> }
-                .into_any()
-        },
+        password_reset: false,
     })
 }

@@ -195,11 +195,7 @@ async fn a_client_over_its_own_limit_takes_no_attempt_from_the_account() {
     let table = test_table().await;
     let hasher = hasher();
     let ada = create_user(&table, "ada@example.com").await;
-    let per_client = RateLimit {
-        policy: "posts",
-        max: 1,
-        window: Duration::minutes(1),
-    };
+    let per_client = RateLimit::new("posts", 1, Duration::minutes(1));
     let attempt = |password| Credentials {
         email: "ada@example.com",
         password,

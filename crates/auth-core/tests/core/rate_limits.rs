@@ -6,11 +6,7 @@ use auth_core::rate_limit::RateLimit;
 use auth_testing::test_table;
 use time::{Duration, OffsetDateTime};
 
-const LIMIT: RateLimit = RateLimit {
-    policy: "test",
-    max: 3,
-    window: Duration::minutes(1),
-};
+const LIMIT: RateLimit = RateLimit::new("test", 3, Duration::minutes(1));
 
 /// The window `now` falls in: its number and when it ends (windows start at multiples of
 /// their length since the epoch).

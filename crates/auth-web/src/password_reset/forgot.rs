@@ -12,7 +12,7 @@ use super::{FORGOT_PASSWORD_PER_EMAIL, FORGOT_PASSWORD_PER_IP};
 use crate::client_ip::ClientIp;
 use crate::code_mail::{Purpose, mail_code};
 use crate::cookie::CookieJar;
-use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form::Form;
 use crate::form_error::FormError;
 use crate::mail::Mailer;
@@ -57,7 +57,7 @@ async fn submit(
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     ip: ClientIp,
     Form(form): Form<ForgotForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     match start_reset(&state, mailer.as_ref(), ip, &form.email).await {
         Ok(jar) => Ok((
             jar,

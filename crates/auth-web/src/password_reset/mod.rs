@@ -15,7 +15,7 @@
 mod forgot;
 mod new_password;
 
-pub use new_password::{SECOND_FACTOR_STEP, current_reset, start_again};
+pub use new_password::{SECOND_FACTOR_STEP, current_reset, start_again, step_path};
 
 use crate::state::AppState;
 use auth_core::rate_limit::RateLimit;
@@ -23,18 +23,12 @@ use axum::Router;
 use time::Duration;
 
 /// "Forgot password" from one client address: 10 every 10 minutes.
-pub const FORGOT_PASSWORD_PER_IP: RateLimit = RateLimit {
-    policy: "forgot-password-ip",
-    max: 10,
-    window: Duration::minutes(10),
-};
+pub const FORGOT_PASSWORD_PER_IP: RateLimit =
+    RateLimit::new("forgot-password-ip", 10, Duration::minutes(10));
 
 /// "Forgot password" for one address: 3 every 30 minutes.
-pub const FORGOT_PASSWORD_PER_EMAIL: RateLimit = RateLimit {
-    policy: "forgot-password-email",
-    max: 3,
-    window: Duration::minutes(30),
-};
+pub const FORGOT_PASSWORD_PER_EMAIL: RateLimit =
+    RateLimit::new("forgot-password-email", 3, Duration::minutes(30));
 
 /// Every route of the reset flow.
 pub fn password_reset_router() -> Router<AppState> {

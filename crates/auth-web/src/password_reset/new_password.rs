@@ -16,9 +16,10 @@
 //!    address gets a security notice (`crate::notices`).
 
 use crate::account::new_password;
-use crate::code_mail::{accepted, parse_code};
+use crate::code_mail::{CodeForm, accepted, parse_code};
 use crate::cookie::{CookieJar, CookieKind};
 use crate::error::AppError;
+use crate::error::PageResult;
 use crate::form::Form;
 use crate::form_error::FormError;
 use crate::mail::Mailer;
@@ -67,12 +68,19 @@ pub(super) fn reset_cookie(state: &AppState, token: &PasswordResetToken) -> Cook
 /// Where a user with second factors passes one during a reset; the example serves it.
 pub const SECOND_FACTOR_STEP: &str = "/reset-password/two-factor";
 
-/// Where a reset goes after its emailed code: the second factor, when one is still needed.
-fn after_code(reset: &PasswordResetSession) -> &'static str {
-    if reset.awaits_second_factor() {
+/// The page of the emailed code, and of the new password.
+const CODE_STEP: &str = "/reset-password/verify-email";
+const PASSWORD_STEP: &str = "/reset-password";
+
+/// The step a reset is at, as the path of its page: the emailed code, then the second factor
+/// when one is needed, then the new password.
+pub fn step_path(reset: &PasswordResetSession) -> &'static str {
+    if !reset.email_verified {
+        CODE_STEP
+    } else if reset.awaits_second_factor() {
         SECOND_FACTOR_STEP
     } else {
-        "/reset-password"
+        PASSWORD_STEP
     }
 }
 
@@ -89,28 +97,33 @@ pub async fn current_reset(
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
-struct CodeForm {
-    code: String,
-}
-
-#[derive(Default, Deserialize)]
-#[serde(default)]
 struct PasswordForm {
     password: String,
 }
 
-async fn show_code(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    Ok(match current_reset(&state, &headers).await? {
+async fn show_code(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    show_step(&state, &headers, CODE_STEP, |reset| {
+        render_code(reset, StatusCode::OK, None)
+    })
+    .await
+}
+
+/// The page of the step at `path`, if the reset is at it; else a redirect to the step it is
+/// at, or without a valid reset cookie, back to the start (the cookie cleared).
+async fn show_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    render: impl FnOnce(&PasswordResetSession) -> Response,
+) -> PageResult {
+    Ok(match current_reset(state, headers).await? {
         None => (
-            CookieJar::new().add(RESET.removal(&state)),
+            CookieJar::new().add(RESET.removal(state)),
             Redirect::to("/forgot-password"),
         )
             .into_response(),
-        Some(reset) if reset.email_verified => Redirect::to(after_code(&reset)).into_response(),
-        Some(reset) => render_code(&reset, StatusCode::OK, None),
+        Some(reset) if step_path(&reset) != path => Redirect::to(step_path(&reset)).into_response(),
+        Some(reset) => render(&reset),
     })
 }
 
@@ -119,12 +132,19 @@ async fn submit_code(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(reset) = current_reset(&state, &headers).await? else {
         return Ok(start_again(&state));
     };
     match check_code(&state, &reset, &form.code).await {
-        Ok(()) => Ok(Redirect::to(after_code(&reset)).into_response()),
+        // The reset was read before its code was right: the step after the code.
+        Ok(()) => {
+            let verified = PasswordResetSession {
+                email_verified: true,
+                ..reset
+            };
+            Ok(Redirect::to(step_path(&verified)).into_response())
+        }
         Err(stop) => {
             stop.render(async |status, message| Ok(render_code(&reset, status, Some(message))))
                 .await
@@ -141,24 +161,11 @@ async fn check_code(
     accepted(verify_password_reset_code(&state.table, reset, &code).await?)
 }
 
-async fn show_password(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    Ok(match current_reset(&state, &headers).await? {
-        None => (
-            CookieJar::new().add(RESET.removal(&state)),
-            Redirect::to("/forgot-password"),
-        )
-            .into_response(),
-        Some(reset) if !reset.email_verified => {
-            Redirect::to("/reset-password/verify-email").into_response()
-        }
-        Some(reset) if reset.awaits_second_factor() => {
-            Redirect::to(SECOND_FACTOR_STEP).into_response()
-        }
-        Some(_) => render_password(StatusCode::OK, None),
+async fn show_password(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
+    show_step(&state, &headers, PASSWORD_STEP, |_| {
+        render_password(StatusCode::OK, None)
     })
+    .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -167,15 +174,12 @@ async fn submit_password(
     Extension(mailer): Extension<Arc<dyn Mailer>>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(reset) = current_reset(&state, &headers).await? else {
         return Ok(start_again(&state));
     };
-    if !reset.email_verified {
-        return Ok(Redirect::to("/reset-password/verify-email").into_response());
-    }
-    if reset.awaits_second_factor() {
-        return Ok(Redirect::to(SECOND_FACTOR_STEP).into_response());
+    if step_path(&reset) != PASSWORD_STEP {
+        return Ok(Redirect::to(step_path(&reset)).into_response());
     }
     match set_password(&state, &headers, &reset, &form.password).await {
         Ok(Some(jar)) => {
@@ -214,7 +218,7 @@ async fn set_password(
     invalidate_user_password_reset_sessions(table, user_id).await?;
     let (policy, agent) = (&state.config.sessions, user_agent(headers));
     let (token, session) = if reset.second_factor_passed {
-        create_two_factor_session(table, policy, user_id, agent, vec![]).await?
+        create_two_factor_session(table, policy, user_id, agent).await?
     } else {
         create_session(table, policy, user_id, agent, vec![]).await?
     };

@@ -9,31 +9,18 @@
 use super::{Alert, Field, PostForm, field_error};
 use leptos::prelude::*;
 
-/// The sign-in form: email (kept after a refusal) and password.
-#[component]
-pub fn SignInForm(
-    #[prop(into)] email: String,
-    #[prop(into)] error: Option<String>,
-    /// The field (`"email"` or `"password"`) the error is about, if one.
-    #[prop(default = None, into)]
-    error_field: Option<&'static str>,
-) -> impl IntoView {
-    let email_error = field_error("email", &error, error_field);
-    let password_error = field_error("password", &error, error_field);
-    view! {
-        <Alert message=error/>
-        <PostForm action="/sign-in" submit="Sign in">
-            <Field label="Email" name="email" kind="email" value=email autocomplete="username"
-                error=email_error/>
-            <Field label="Password" name="password" kind="password" autocomplete="current-password"
-                error=password_error/>
-        </PostForm>
-    }
+/// Which of the two forms: they differ in where they post, the button, and what a password
+/// manager should offer (the saved password, or a new one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignIn,
+    SignUp,
 }
 
-/// The sign-up form: email (kept after a refusal) and a new password.
+/// The sign-in or sign-up form: email (kept after a refusal) and password.
 #[component]
-pub fn SignUpForm(
+pub fn EmailPasswordFields(
+    purpose: Purpose,
     #[prop(into)] email: String,
     #[prop(into)] error: Option<String>,
     /// The field (`"email"` or `"password"`) the error is about, if one.
@@ -42,13 +29,30 @@ pub fn SignUpForm(
 ) -> impl IntoView {
     let email_error = field_error("email", &error, error_field);
     let password_error = field_error("password", &error, error_field);
+    let (action, submit, email_autocomplete, password_label, password_autocomplete) = match purpose
+    {
+        Purpose::SignIn => (
+            "/sign-in",
+            "Sign in",
+            "username",
+            "Password",
+            "current-password",
+        ),
+        Purpose::SignUp => (
+            "/sign-up",
+            "Create account",
+            "email",
+            "Password (at least 8 characters)",
+            "new-password",
+        ),
+    };
     view! {
         <Alert message=error/>
-        <PostForm action="/sign-up" submit="Create account">
-            <Field label="Email" name="email" kind="email" value=email autocomplete="email"
-                error=email_error/>
-            <Field label="Password (at least 8 characters)" name="password" kind="password"
-                autocomplete="new-password" error=password_error/>
+        <PostForm action=action submit=submit>
+            <Field label="Email" name="email" kind="email" value=email
+                autocomplete=email_autocomplete error=email_error/>
+            <Field label=password_label name="password" kind="password"
+                autocomplete=password_autocomplete error=password_error/>
         </PostForm>
     }
 }
@@ -61,7 +65,8 @@ mod tests {
     fn an_error_about_a_field_marks_that_field_and_keeps_the_alert() {
         let error = Some("Use at least 8 characters.".to_owned());
         let html = crate::view::render(view! {
-            <SignUpForm email="ada@example.com" error=error error_field="password"/>
+            <EmailPasswordFields purpose=Purpose::SignUp email="ada@example.com" error=error
+                error_field="password"/>
         });
         assert!(html.contains(r#"role="alert""#), "{html}");
         assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 1, "{html}");
@@ -75,7 +80,9 @@ mod tests {
     #[test]
     fn an_error_about_no_field_marks_none() {
         let error = Some("Wrong email or password.".to_owned());
-        let html = crate::view::render(view! { <SignInForm email="" error=error/> });
+        let html = crate::view::render(
+            view! { <EmailPasswordFields purpose=Purpose::SignIn email="" error=error/> },
+        );
         assert!(html.contains(r#"role="alert""#), "{html}");
         assert!(!html.contains("aria-invalid"), "{html}");
     }

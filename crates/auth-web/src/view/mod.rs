@@ -18,13 +18,15 @@ pub use components::{
     ALERT_ID, Alert, ButtonKind, Column, DeleteAccount, Field, Notice, PostButton, PostForm, Table,
     field_error,
 };
-pub use forms::{SignInForm, SignUpForm};
+pub use forms::{EmailPasswordFields, Purpose};
 pub use time::{RelativeTime, format_time, relative_time};
 
 use crate::state::AppState;
 use auth_core::user::User;
 use axum::Router;
-use axum::http::header;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::Html;
 use axum::routing::get;
 use leptos::prelude::*;
@@ -64,11 +66,22 @@ pub const INTERNALS_PLACEHOLDER: &str = "<!--internals-->";
 pub const PAGE_END: &str = "<!--internals--></body></html>";
 
 /// `?done=<what>` after a redirect: which confirmation a page shows. Only the names in the
-/// page's own list are shown, so nothing the URL says is reflected into the page.
+/// page's own list are shown, so nothing the URL says is reflected into the page. An
+/// extractor: a query without it, or one that does not parse, is no confirmation.
 #[derive(Default, serde::Deserialize)]
 #[serde(default)]
 pub struct Done {
     pub done: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Done {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Query::<Done>::try_from_uri(&parts.uri)
+            .map(|Query(done)| done)
+            .unwrap_or_default())
+    }
 }
 
 impl Done {
@@ -79,6 +92,36 @@ impl Done {
             .iter()
             .find(|(name, _)| *name == done)
             .map(|(_, text)| (*text).to_owned())
+    }
+}
+
+/// What a page says about the request that led to it: its status, and a confirmation or a
+/// refusal (with the form field it is about, if one).
+#[derive(Default)]
+pub struct Said {
+    pub status: StatusCode,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub field: Option<&'static str>,
+}
+
+impl Said {
+    /// The page as asked for, with the confirmation `?done=` named, if any.
+    pub fn shown(notice: Option<String>) -> Self {
+        Self {
+            notice,
+            ..Self::default()
+        }
+    }
+
+    /// The page again after a refusal.
+    pub fn refused(status: StatusCode, message: String, field: Option<&'static str>) -> Self {
+        Self {
+            status,
+            error: Some(message),
+            field,
+            notice: None,
+        }
     }
 }
 

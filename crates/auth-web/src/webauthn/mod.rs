@@ -8,6 +8,13 @@
 pub mod ceremony;
 pub mod script;
 
+use crate::client_ip::ClientIp;
+use crate::cookie::CookieJar;
+use crate::state::AppState;
+use axum::extract::{Extension, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use url::Url;
 use webauthn_rs::prelude::{Webauthn, WebauthnBuilder, WebauthnError};
@@ -44,5 +51,44 @@ impl std::ops::Deref for RelyingParty {
 
     fn deref(&self) -> &Webauthn {
         &self.0
+    }
+}
+
+/// The form that renames or removes one of a user's credentials (a passkey, a security key).
+/// Missing fields arrive empty: an empty id names nothing, an empty name is refused.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CredentialForm {
+    pub credential_id: String,
+    pub name: String,
+}
+
+/// What a ceremony's requests need besides their body: the app state, the relying party, the
+/// browser's cookies (the ceremony cookie among them) and headers (for a session a finish
+/// starts), and the client address (for the ceremony limits). One extractor, so that each
+/// handler's signature says only what is its own.
+pub struct WebauthnRequest {
+    pub state: AppState,
+    pub rp: RelyingParty,
+    pub jar: CookieJar,
+    pub headers: HeaderMap,
+    pub client: ClientIp,
+}
+
+impl FromRequestParts<AppState> for WebauthnRequest {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Extension(rp) = Extension::<RelyingParty>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Ok(client) = ClientIp::from_request_parts(parts, state).await;
+        Ok(Self {
+            state: state.clone(),
+            rp,
+            jar: CookieJar::from_headers(&parts.headers),
+            headers: parts.headers.clone(),
+            client,
+        })
     }
 }

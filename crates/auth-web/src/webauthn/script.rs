@@ -11,22 +11,35 @@
 //! 3. puts the answer, as JSON, in the `credential` field and submits the form to its
 //!    `action` as an ordinary form post: the server answers with a page, as for any form.
 
+use crate::form_error::FormError;
 use crate::state::AppState;
 use crate::view::{JAVASCRIPT, asset};
 use axum::Router;
+use axum::http::StatusCode;
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 
 const SCRIPT: &str = include_str!("webauthn.js");
 const SCRIPT_PATH: &str = "/static/webauthn.js";
+/// The module both this script and the passkeys example's import: options and answers
+/// between webauthn-rs's JSON and the browser's `ArrayBuffer`s.
+const JSON_MODULE: &str = include_str!("webauthn-json.js");
+const JSON_MODULE_PATH: &str = "/static/webauthn-json.js";
 
-/// The route serving the script.
+/// The routes serving the script and the module it imports.
 pub fn router() -> Router<AppState> {
-    asset(SCRIPT_PATH, JAVASCRIPT, SCRIPT)
+    asset(SCRIPT_PATH, JAVASCRIPT, SCRIPT).merge(asset(JSON_MODULE_PATH, JAVASCRIPT, JSON_MODULE))
 }
 
-/// Messages for browsers that cannot do WebAuthn, the place for ceremony errors, and the
+/// Messages for browsers that cannot do WebAuthn, the place for ceremony errors, and this
 /// script. The script reveals or fills them; with JavaScript off, `<noscript>` speaks.
 pub fn webauthn_support() -> impl IntoView {
+    support(SCRIPT_PATH)
+}
+
+/// [`webauthn_support`] with another script (the passkeys example's, which talks JSON to
+/// its endpoints instead of posting forms): the same messages, marked `data-webauthn-…`.
+pub fn support(script: &'static str) -> impl IntoView {
     view! {
         <noscript>
             <p class="alert">"Security keys and passkeys need JavaScript. Turn it on for this site to use them."</p>
@@ -36,8 +49,19 @@ pub fn webauthn_support() -> impl IntoView {
             "version of Firefox, Chrome, Edge or Safari."
         </p>
         <p class="alert" role="alert" data-webauthn-error hidden></p>
-        <script type="module" src=SCRIPT_PATH></script>
+        <script type="module" src=script></script>
     }
+}
+
+/// The authenticator's answer the script put in a form's `credential` field: empty when the
+/// script did not run, and refused with a message when it does not parse.
+pub fn read_answer<T: DeserializeOwned>(field: &str) -> Result<T, FormError> {
+    let refuse = |message| FormError::refuse(StatusCode::BAD_REQUEST, message);
+    if field.is_empty() {
+        return Err(refuse(NEEDS_JAVASCRIPT));
+    }
+    serde_json::from_str(field)
+        .map_err(|_| refuse("The browser sent an answer the app could not read. Please try again."))
 }
 
 /// What a form post without the script's answer gets told.

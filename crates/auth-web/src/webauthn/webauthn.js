@@ -9,79 +9,14 @@
 //      hidden "credential" field, and submit the form to its action like any other form: the
 //      server answers with a page.
 
+import { creationOptions, credentialJSON, requestOptions } from "/static/webauthn-json.js";
+
 const errorBox = document.querySelector("[data-webauthn-error]");
 const forms = document.querySelectorAll("form[data-webauthn]");
 
 function showError(message) {
   errorBox.textContent = message;
   errorBox.hidden = false;
-}
-
-// base64url (no padding) <-> ArrayBuffer
-function toBuffer(base64url) {
-  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
-  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0)).buffer;
-}
-
-function toBase64url(buffer) {
-  let binary = "";
-  for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function withIds(list) {
-  return (list || []).map((c) => ({ ...c, id: toBuffer(c.id) }));
-}
-
-function creationOptions(json) {
-  const options = json.publicKey;
-  return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    user: { ...options.user, id: toBuffer(options.user.id) },
-    excludeCredentials: withIds(options.excludeCredentials),
-  };
-}
-
-function requestOptions(json) {
-  const options = json.publicKey;
-  return {
-    ...options,
-    challenge: toBuffer(options.challenge),
-    allowCredentials: withIds(options.allowCredentials),
-  };
-}
-
-function registrationJSON(credential) {
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: credential.type,
-    response: {
-      attestationObject: toBase64url(response.attestationObject),
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      transports: response.getTransports ? response.getTransports() : undefined,
-    },
-    extensions: credential.getClientExtensionResults(),
-  };
-}
-
-function assertionJSON(credential) {
-  const response = credential.response;
-  return {
-    id: credential.id,
-    rawId: toBase64url(credential.rawId),
-    type: credential.type,
-    response: {
-      authenticatorData: toBase64url(response.authenticatorData),
-      clientDataJSON: toBase64url(response.clientDataJSON),
-      signature: toBase64url(response.signature),
-      userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
-    },
-    extensions: credential.getClientExtensionResults(),
-  };
 }
 
 // POST the form's fields as JSON; the browser adds Origin, which the server's CSRF check requires.
@@ -106,10 +41,10 @@ async function ceremony(form) {
   let answer;
   if (form.dataset.webauthn === "create") {
     const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
-    answer = registrationJSON(credential);
+    answer = credentialJSON(credential);
   } else {
     const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-    answer = assertionJSON(credential);
+    answer = credentialJSON(credential);
   }
   form.querySelector("input[name=credential]").value = JSON.stringify(answer);
   form.submit();

@@ -15,21 +15,20 @@
 //! the same way, and nothing is written.
 
 use crate::api::Next;
-use crate::limits::{CEREMONY_STARTS, count_failure};
+use crate::limits::{CEREMONY_STARTS, counting_failures};
 use crate::registration;
 use crate::script::NEEDS_JAVASCRIPT;
 use auth_core::passkey::{add_passkey, list_passkeys, parse_passkey_name};
-use auth_web::client_ip::ClientIp;
-use auth_web::json::{ApiError, FreshApiUser, JsonBody};
-use auth_web::webauthn::RelyingParty;
-use auth_web::webauthn::ceremony;
-use auth_web::{AppError, AppState, AuthUser};
+use auth_web::PageResult;
+use auth_web::json::{ApiError, ApiResult, FreshApiUser, JsonBody};
+use auth_web::view::Said;
+use auth_web::webauthn::{WebauthnRequest, ceremony};
+use auth_web::{AppState, AuthUser};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::{Extension, Json, Router};
-use axum_extra::extract::cookie::CookieJar;
+use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -47,31 +46,27 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
-struct AddRequest {
+struct Add {
     name: String,
 }
 
-async fn without_javascript(
-    State(state): State<AppState>,
-    current: AuthUser,
-) -> Result<Response, AppError> {
-    let error = Some(NEEDS_JAVASCRIPT.into());
-    super::render(&state, &current, StatusCode::BAD_REQUEST, None, error, None).await
+async fn without_javascript(State(state): State<AppState>, current: AuthUser) -> PageResult {
+    let said = Said::refused(StatusCode::BAD_REQUEST, NEEDS_JAVASCRIPT.into(), None);
+    super::render(&state, &current, said, None).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn options(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    FreshApiUser(current): FreshApiUser,
-    ip: ClientIp,
-    jar: CookieJar,
-    JsonBody(request): JsonBody<AddRequest>,
-) -> Result<Response, ApiError> {
-    CEREMONY_STARTS.take(&state.table, &ip.key()).await?;
-    let name = parse_passkey_name(&request.name).map_err(|e| ApiError::from(e).on_field("name"))?;
-    let user = &current.user;
-    let existing = list_passkeys(&state.table, &user.id).await?;
+    w: WebauthnRequest,
+    FreshApiUser(me): FreshApiUser,
+    JsonBody(add): JsonBody<Add>,
+) -> ApiResult {
+    CEREMONY_STARTS
+        .take(&w.state.table, &w.client.key())
+        .await?;
+    let name = parse_passkey_name(&add.name).map_err(|e| ApiError::from(e).on_field("name"))?;
+    let user = &me.user;
+    let existing = list_passkeys(&w.state.table, &user.id).await?;
     // Every passkey of a user shares one user handle, so an authenticator keeps one per account.
     let handle = existing
         .first()
@@ -81,41 +76,33 @@ async fn options(
         .iter()
         .filter_map(|p| URL_SAFE_NO_PAD.decode(&p.credential_id).ok())
         .collect();
-    let (options, registration) = registration::start(&rp, handle, user.email.as_str(), exclude)?;
+    let (options, registration) = registration::start(&w.rp, handle, user.email.as_str(), exclude)?;
     let kept = (name, registration);
-    let jar = ceremony::start(&state, jar, PURPOSE, Some(&user.id), &kept).await?;
+    let jar = ceremony::start(&w.state, w.jar, PURPOSE, Some(&user.id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
 #[tracing::instrument(skip_all)]
 async fn finish(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
+    w: WebauthnRequest,
     FreshApiUser(current): FreshApiUser,
-    ip: ClientIp,
-    jar: CookieJar,
     JsonBody(response): JsonBody<RegisterPublicKeyCredential>,
-) -> Result<Response, ApiError> {
-    let user_id = current.user.id.as_str();
-    let added =
-        async {
-            let (jar, (name, registration)) = ceremony::finish::<(
-                String,
-                registration::Registration,
-            )>(&state, jar, PURPOSE, Some(user_id))
-            .await?;
-            let new = registration::finish(&rp, &response, &registration, &name)?;
-            add_passkey(&state.table, user_id, new).await?;
-            Ok::<_, ApiError>(jar)
-        };
-    match added.await {
-        Ok(jar) => Ok((
-            jar,
-            Json(Next {
-                redirect: "/settings?done=added",
-            }),
-        )
-            .into_response()),
-        Err(e) => Err(count_failure(&state.table, ip, e).await),
-    }
+) -> ApiResult {
+    counting_failures(&w, add(&w, &current.user.id, &response)).await
+}
+
+async fn add(
+    w: &WebauthnRequest,
+    user_id: &str,
+    response: &RegisterPublicKeyCredential,
+) -> ApiResult {
+    let finish = ceremony::finish::<(String, registration::Registration)>;
+    let (jar, (name, registration)) =
+        finish(&w.state, w.jar.clone(), PURPOSE, Some(user_id)).await?;
+    let new = registration::finish(&w.rp, response, &registration, &name)?;
+    add_passkey(&w.state.table, user_id, new).await?;
+    let next = Next {
+        redirect: "/settings?done=added",
+    };
+    Ok((jar, Json(next)).into_response())
 }

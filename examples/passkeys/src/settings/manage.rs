@@ -5,14 +5,16 @@
 
 use super::BadName;
 use auth_core::passkey::{delete_passkey, parse_passkey_name, rename_passkey};
+use auth_web::PageResult;
 use auth_web::reauth::FreshUser;
-use auth_web::{AppError, AppState, AuthUser, Form, FormError};
+use auth_web::view::Said;
+use auth_web::webauthn::CredentialForm;
+use auth_web::{AppState, AuthUser, Form, FormError};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,19 +22,12 @@ pub fn router() -> Router<AppState> {
         .route("/settings/passkeys/delete", post(delete))
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct PasskeyForm {
-    credential_id: String,
-    name: String,
-}
-
 /// The name is checked here, where it is read, so that a refusal marks its field.
 async fn rename(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-    Form(form): Form<PasskeyForm>,
-) -> Result<Response, AppError> {
+    Form(form): Form<CredentialForm>,
+) -> PageResult {
     let renamed = async {
         let name =
             parse_passkey_name(&form.name).map_err(|e| FormError::from(e).on_field("name"))?;
@@ -54,8 +49,8 @@ async fn rename(
 async fn delete(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-    Form(form): Form<PasskeyForm>,
-) -> Result<Response, AppError> {
+    Form(form): Form<CredentialForm>,
+) -> PageResult {
     let user_id = &current.user.id;
     let deleted = delete_passkey(&state.table, user_id, &form.credential_id)
         .await
@@ -82,8 +77,8 @@ async fn answer(
     current: &AuthUser,
     result: Result<(), FormError>,
     done: &str,
-    form: PasskeyForm,
-) -> Result<Response, AppError> {
+    form: CredentialForm,
+) -> PageResult {
     let refusal = match result {
         Ok(()) => return Ok(Redirect::to(done).into_response()),
         Err(refusal) => refusal,
@@ -94,7 +89,13 @@ async fn answer(
     });
     refusal
         .render(async |status, message| {
-            super::render(state, current, status, None, Some(message), bad_name).await
+            super::render(
+                state,
+                current,
+                Said::refused(status, message, None),
+                bad_name,
+            )
+            .await
         })
         .await
 }

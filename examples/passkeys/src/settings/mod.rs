@@ -1,6 +1,6 @@
 //! `GET /settings`: the user's passkeys, with forms to add, rename and delete them, the active
 //! sessions (`auth_web::active_sessions`), and deleting the account
-//! (`auth_web::account::delete_account_router`). Everything here but the page itself and
+//! (`auth_web::account::account_settings_router`). Everything here but the page itself and
 //! signing one other session out needs a fresh proof (`crate::reauth`).
 
 mod add;
@@ -8,16 +8,17 @@ mod manage;
 
 use crate::script::passkey_support;
 use auth_core::passkey::{Passkey, list_passkeys};
-use auth_web::account::delete_account_router;
-use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
+use auth_web::PageResult;
+use auth_web::account::account_settings_router;
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions};
 use auth_web::view::{
-    Alert, ButtonKind, Column, DeleteAccount, Done, Notice, PostButton, Table, format_time, page,
+    Alert, ButtonKind, Column, DeleteAccount, Done, Notice, PostButton, Said, Table, format_time,
+    page,
 };
-use auth_web::{AppError, AppState, AuthUser};
+use auth_web::{AppState, AuthUser};
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::prelude::*;
 
@@ -26,22 +27,17 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(show))
         .merge(add::router())
         .merge(manage::router())
-        .merge(active_sessions_router())
-        .merge(delete_account_router())
+        .merge(account_settings_router())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    current: AuthUser,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, current: AuthUser, done: Done) -> PageResult {
     let notice = done.notice(&[
         ("added", "Your new passkey was added."),
         ("renamed", "The passkey was renamed."),
         ("deleted", "The passkey was deleted."),
         ("revoked", REVOKED_NOTICE),
     ]);
-    render(&state, &current, StatusCode::OK, notice, None, None).await
+    render(&state, &current, Said::shown(notice), None).await
 }
 
 /// A new name the user must fix: the passkey's row shows it as typed, its field marked invalid
@@ -63,11 +59,10 @@ const COLUMNS: [Column; 4] = [
 pub(crate) async fn render(
     state: &AppState,
     current: &AuthUser,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
+    said: Said,
     bad_name: Option<BadName>,
-) -> Result<Response, AppError> {
+) -> PageResult {
+    let (status, notice, error) = (said.status, said.notice, said.error);
     let passkeys = list_passkeys(&state.table, &current.user.id).await?;
     let only_one = passkeys.len() == 1;
     let rows = passkeys
@@ -123,7 +118,7 @@ fn passkey_row(passkey: Passkey, only_one: bool, bad: Option<(&BadName, String)>
             Some(RENAME_ERROR_ID),
             Some(view! { <p class="field-error" id=RENAME_ERROR_ID>{message}</p> }),
         ),
-        None => (passkey.name, None, None, None),
+        None => (passkey.name.clone(), None, None, None),
     };
     let rename = view! {
         <form method="post" action="/settings/passkeys/rename" class="inline">

@@ -34,7 +34,7 @@ async fn chromium_signs_up_signs_in_and_proves_it_is_the_user_through_the_pages(
 
     chromium.open(&format!("{base}/sign-up")).await;
     let supported = chromium
-        .eval("document.querySelector('[data-passkey-unsupported]').hidden")
+        .eval("document.querySelector('[data-webauthn-unsupported]').hidden")
         .await;
     assert_eq!(supported, json!(true), "the page sees WebAuthn support");
     sign_up_through_the_page(&mut chromium, &base, "ada@example.com").await;

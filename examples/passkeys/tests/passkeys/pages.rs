@@ -28,7 +28,7 @@ async fn ceremony_pages_load_the_script_and_say_when_passkeys_cannot_work() {
         let page = browser.get(path).await.text().await.unwrap();
         assert!(page.contains(r#"<script type="module" src="/static/passkeys.js"></script>"#));
         assert!(
-            page.contains("This browser does not support passkeys"),
+            page.contains("This browser does not support security keys or passkeys"),
             "{path}"
         );
         assert!(page.contains("<noscript>"), "{path}");

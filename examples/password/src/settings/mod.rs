@@ -3,15 +3,17 @@
 
 mod password;
 
-use auth_web::account::delete_account_router;
-use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
+use auth_web::PageResult;
+use auth_web::account::account_settings_router;
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions};
 use auth_web::reauth::password_reauth_router;
-use auth_web::view::{Alert, DeleteAccount, Done, Field, Notice, PostForm, field_error, page};
-use auth_web::{AppError, AppState, AuthUser};
+use auth_web::view::{
+    Alert, DeleteAccount, Done, Field, Notice, PostForm, Said, field_error, page,
+};
+use auth_web::{AppState, AuthUser};
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::prelude::*;
 
@@ -19,16 +21,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show))
         .merge(password::router())
-        .merge(active_sessions_router())
         .merge(password_reauth_router())
-        .merge(delete_account_router())
+        .merge(account_settings_router())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    current: AuthUser,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, current: AuthUser, done: Done) -> PageResult {
     let notice = done.notice(&[
         (
             "password",
@@ -36,19 +33,14 @@ async fn show(
         ),
         ("revoked", REVOKED_NOTICE),
     ]);
-    render(&state, &current, StatusCode::OK, notice, None, None).await
+    render(&state, &current, Said::shown(notice)).await
 }
 
 /// The settings page, with an optional confirmation or error; an error about one of the
 /// password fields (`error_field`) marks it.
-pub(crate) async fn render(
-    state: &AppState,
-    current: &AuthUser,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-    error_field: Option<&'static str>,
-) -> Result<Response, AppError> {
+pub(crate) async fn render(state: &AppState, current: &AuthUser, said: Said) -> PageResult {
+    let (status, notice, error) = (said.status, said.notice, said.error);
+    let error_field = said.field;
     let sessions = active_sessions(state, current).await?;
     let current_error = field_error("current_password", &error, error_field);
     let new_error = field_error("new_password", &error, error_field);

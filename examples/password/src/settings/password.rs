@@ -4,15 +4,17 @@
 use auth_core::Error;
 use auth_core::session::invalidate_user_sessions;
 use auth_core::user::set_password_hash;
+use auth_web::PageResult;
 use auth_web::account::new_password;
 use auth_web::cookie::CookieJar;
 use auth_web::session::start_session;
 use auth_web::sign_in::check_password;
-use auth_web::{AppError, AppState, AuthUser, Form, FormError};
+use auth_web::view::Said;
+use auth_web::{AppState, AuthUser, Form, FormError};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 use serde::Deserialize;
 
@@ -33,13 +35,13 @@ async fn change_password(
     current: AuthUser,
     headers: HeaderMap,
     Form(form): Form<ChangePasswordForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     match set_new_password(&state, &current, &headers, &form).await {
         Ok(jar) => Ok((jar, Redirect::to("/settings?done=password")).into_response()),
         Err(e) => {
             let field = e.field();
             e.render(async |status, message| {
-                super::render(&state, &current, status, None, Some(message), field).await
+                super::render(&state, &current, Said::refused(status, message, field)).await
             })
             .await
         }

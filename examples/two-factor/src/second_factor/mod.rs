@@ -29,12 +29,14 @@ use auth_core::second_factor::{
 };
 use auth_core::totp::{TotpCode, check_code};
 use auth_web::cookie::CookieJar;
-use auth_web::json::ApiError;
+use auth_web::json::{ApiError, ApiResult};
 use auth_web::view::Alert;
-use auth_web::webauthn::script::{NEEDS_JAVASCRIPT, webauthn_support};
-use auth_web::webauthn::{RelyingParty, ceremony};
+use auth_web::webauthn::script::{read_answer, webauthn_support};
+use auth_web::webauthn::{WebauthnRequest, ceremony};
 use auth_web::{AppState, FormError};
+use axum::extract::{Extension, FromRequestParts};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use leptos::prelude::*;
@@ -77,24 +79,39 @@ pub struct Proof {
     pub recovery_code: bool,
 }
 
-/// The pieces a check needs besides the form.
-pub struct Checker<'a> {
-    pub state: &'a AppState,
-    pub sealing: &'a EncryptionKey,
-    pub rp: &'a RelyingParty,
-    /// What the ceremony was started for (sign-in and reset ceremonies never mix).
-    pub purpose: &'a str,
+/// What a check needs besides the form: the WebAuthn pieces (the app state, the relying party,
+/// the ceremony cookie) and the key the TOTP keys are sealed with. Each check names its
+/// `purpose`, what its ceremonies are for: sign-in and reset ceremonies never mix.
+pub struct Checker {
+    pub webauthn: WebauthnRequest,
+    pub sealing: EncryptionKey,
 }
 
-impl Checker<'_> {
+impl FromRequestParts<AppState> for Checker {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Extension(sealing) = Extension::<EncryptionKey>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let webauthn = WebauthnRequest::from_request_parts(parts, state).await?;
+        Ok(Self { webauthn, sealing })
+    }
+}
+
+impl Checker {
+    pub fn state(&self) -> &AppState {
+        &self.webauthn.state
+    }
+
     /// Step 3: the form's factor for `user_id`, as a write to commit.
     pub async fn check(
         &self,
+        purpose: &str,
         user_id: &str,
-        jar: CookieJar,
         form: &FactorForm,
     ) -> Result<Proof, FormError> {
-        let table = &self.state.table;
+        let (table, jar) = (&self.state().table, self.webauthn.jar.clone());
         let proof = |write, jar, recovery_code| Proof {
             write,
             jar,
@@ -104,7 +121,7 @@ impl Checker<'_> {
             "totp" => {
                 let code = TotpCode::parse(&form.code)
                     .ok_or_else(|| bad("Enter the 6-digit code your authenticator app shows."))?;
-                let write = check_code(table, self.sealing, user_id, &code).await?;
+                let write = check_code(table, &self.sealing, user_id, &code).await?;
                 Ok(proof(write, jar, false))
             }
             "recovery-code" => {
@@ -114,7 +131,8 @@ impl Checker<'_> {
                 Ok(proof(use_code(table, user_id, &code), jar, true))
             }
             method if FactorKind::parse(method).is_some() => {
-                let (write, jar) = self.assertion(user_id, jar, &form.credential).await?;
+                let assertion = self.assertion(purpose, user_id, jar, &form.credential);
+                let (write, jar) = assertion.await?;
                 Ok(proof(write, jar, false))
             }
             _ => Err(bad("Choose one of your second factors.")),
@@ -124,41 +142,51 @@ impl Checker<'_> {
     /// A WebAuthn assertion: the ceremony taken, the signature verified, the use recorded.
     async fn assertion(
         &self,
+        purpose: &str,
         user_id: &str,
         jar: CookieJar,
         credential: &str,
     ) -> Result<(TxItem, CookieJar), FormError> {
-        if credential.is_empty() {
-            return Err(bad(NEEDS_JAVASCRIPT));
-        }
-        let response: PublicKeyCredential = serde_json::from_str(credential).map_err(|_| {
-            bad("The browser sent an answer the app could not read. Please try again.")
-        })?;
+        let response: PublicKeyCredential = read_answer(credential)?;
         let (jar, authentication) =
-            ceremony::finish::<Authentication>(self.state, jar, self.purpose, Some(user_id))
-                .await?;
-        let table = &self.state.table;
+            ceremony::finish::<Authentication>(self.state(), jar, purpose, Some(user_id)).await?;
+        let table = &self.state().table;
         let id = asserted_id(&response);
         let stored = get_webauthn_factor(table, user_id, &id)
             .await?
             .ok_or_else(|| bad("That security key or passkey is not one of yours here."))?;
-        let updated = finish_authentication(self.rp, &response, &authentication, &stored)?;
+        let updated =
+            finish_authentication(&self.webauthn.rp, &response, &authentication, &stored)?;
         Ok((record_use(table, user_id, &id, updated), jar))
     }
 
     /// Step 2: a challenge for the user's credentials of the kind asked for.
     pub async fn options(
         &self,
+        purpose: &str,
         user_id: &str,
-        jar: CookieJar,
         request: &OptionsRequest,
-    ) -> Result<Response, ApiError> {
+    ) -> ApiResult {
         let kind = FactorKind::parse(&request.method)
             .ok_or_else(|| ApiError::refused("Choose a security key or a passkey."))?;
-        let factors = list_webauthn_factors(&self.state.table, user_id).await?;
-        let (options, state) = authentication_options(self.rp, kind, &factors)?;
-        let jar = ceremony::start(self.state, jar, self.purpose, Some(user_id), &state).await?;
+        let factors = list_webauthn_factors(&self.state().table, user_id).await?;
+        let (options, kept) = authentication_options(&self.webauthn.rp, kind, &factors)?;
+        let jar = self.webauthn.jar.clone();
+        let jar = ceremony::start(self.state(), jar, purpose, Some(user_id), &kept).await?;
         Ok((jar, Json(options)).into_response())
+    }
+}
+
+/// The field an authenticator app's code is typed into: a phone shows its number pad, and a
+/// password manager may fill it in.
+#[component]
+pub fn AppCodeField(label: &'static str) -> impl IntoView {
+    view! {
+        <label>
+            <span>{label}</span>
+            <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
+                maxlength="7" required autofocus/>
+        </label>
     }
 }
 
@@ -187,11 +215,7 @@ pub fn factor_forms(
                 <h2>"Authenticator app"</h2>
                 <form method="post" action=action>
                     {hidden("totp")}
-                    <label>
-                        <span>"The 6-digit code your app shows"</span>
-                        <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
-                            maxlength="7" required autofocus/>
-                    </label>
+                    <AppCodeField label="The 6-digit code your app shows"/>
                     <button type="submit">"Continue"</button>
                 </form>
             </section>

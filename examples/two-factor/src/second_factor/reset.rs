@@ -12,21 +12,19 @@
 //!    checks that flag again (`consume_password_reset_session`).
 
 use super::{Checker, FactorForm, OptionsRequest, factor_forms};
-use auth_core::encryption::EncryptionKey;
 use auth_core::password_reset::{PasswordResetSession, pass_second_factor};
 use auth_core::second_factor::SecondFactors;
 use auth_core::user::get_user;
-use auth_web::cookie::CookieJar;
-use auth_web::json::{ApiError, JsonBody};
-use auth_web::password_reset::{SECOND_FACTOR_STEP, current_reset, start_again};
+use auth_web::PageResult;
+use auth_web::json::{ApiError, ApiResult, JsonBody};
+use auth_web::password_reset::{SECOND_FACTOR_STEP, current_reset, start_again, step_path};
 use auth_web::view::page;
-use auth_web::webauthn::RelyingParty;
 use auth_web::{AppError, AppState, Form, FormError};
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use leptos::prelude::*;
 
 /// Ceremonies started here finish only here.
@@ -45,17 +43,14 @@ async fn at_this_step(
 ) -> Result<Result<PasswordResetSession, Response>, AppError> {
     Ok(match current_reset(state, headers).await? {
         None => Err(start_again(state)),
-        Some(reset) if !reset.email_verified => {
-            Err(Redirect::to("/reset-password/verify-email").into_response())
-        }
-        Some(reset) if !reset.awaits_second_factor() => {
-            Err(Redirect::to("/reset-password").into_response())
+        Some(reset) if step_path(&reset) != SECOND_FACTOR_STEP => {
+            Err(Redirect::to(step_path(&reset)).into_response())
         }
         Some(reset) => Ok(reset),
     })
 }
 
-async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
     let reset = match at_this_step(&state, &headers).await? {
         Ok(reset) => reset,
         Err(elsewhere) => return Ok(elsewhere),
@@ -65,59 +60,33 @@ async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
 }
 
 #[tracing::instrument(skip_all)]
-async fn submit(
-    State(state): State<AppState>,
-    Extension(sealing): Extension<EncryptionKey>,
-    Extension(rp): Extension<RelyingParty>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    Form(form): Form<FactorForm>,
-) -> Result<Response, AppError> {
-    let reset = match at_this_step(&state, &headers).await? {
+async fn submit(checker: Checker, Form(form): Form<FactorForm>) -> PageResult {
+    let state = checker.state();
+    let reset = match at_this_step(state, &checker.webauthn.headers).await? {
         Ok(reset) => reset,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let checker = Checker {
-        state: &state,
-        sealing: &sealing,
-        rp: &rp,
-        purpose: PURPOSE,
-    };
     let passed = async {
-        let proof = checker.check(&reset.user_id, jar, &form).await?;
+        let proof = checker.check(PURPOSE, &reset.user_id, &form).await?;
         pass_second_factor(&state.table, &reset, proof.write).await?;
         Ok::<_, FormError>(proof.jar)
     };
     match passed.await {
         Ok(jar) => Ok((jar, Redirect::to("/reset-password")).into_response()),
         Err(e) => {
-            let factors = factors_of(&state, &reset).await?;
+            let factors = factors_of(state, &reset).await?;
             e.render(async |status, message| Ok(render(factors, status, Some(message))))
                 .await
         }
     }
 }
 
-async fn options(
-    State(state): State<AppState>,
-    Extension(sealing): Extension<EncryptionKey>,
-    Extension(rp): Extension<RelyingParty>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    JsonBody(request): JsonBody<OptionsRequest>,
-) -> Result<Response, ApiError> {
-    let Ok(reset) = at_this_step(&state, &headers).await? else {
-        return Err(ApiError::refused(
-            "This password reset is not waiting for a second factor. Reload the page.",
-        ));
+async fn options(checker: Checker, JsonBody(request): JsonBody<OptionsRequest>) -> ApiResult {
+    let Ok(reset) = at_this_step(checker.state(), &checker.webauthn.headers).await? else {
+        let elsewhere = "This password reset is not waiting for a second factor. Reload the page.";
+        return Err(ApiError::refused(elsewhere));
     };
-    let checker = Checker {
-        state: &state,
-        sealing: &sealing,
-        rp: &rp,
-        purpose: PURPOSE,
-    };
-    checker.options(&reset.user_id, jar, &request).await
+    checker.options(PURPOSE, &reset.user_id, &request).await
 }
 
 /// Step 2: the factors the user has now, from their user item.

@@ -9,20 +9,18 @@
 //!    recovery code, to settings, which say how many codes are left.
 
 use super::{Checker, FactorForm, OptionsRequest, factor_forms};
-use auth_core::encryption::EncryptionKey;
 use auth_core::session::{awaits_second_factor, pass_second_factor};
-use auth_web::cookie::CookieJar;
-use auth_web::json::{ApiError, JsonBody};
+use auth_web::PageResult;
+use auth_web::json::{ApiError, ApiResult, JsonBody};
 use auth_web::reauth::{Next, return_to};
 use auth_web::session::{FirstFactorUser, SECOND_FACTOR_PATH};
 use auth_web::view::{PostButton, page};
-use auth_web::webauthn::RelyingParty;
-use auth_web::{AppError, AppState, AuthUser, Form};
-use axum::extract::{Query, State};
+use auth_web::{AppState, AuthUser, Form};
+use axum::Router;
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use leptos::prelude::*;
 
 /// Ceremonies started here finish only here.
@@ -44,26 +42,18 @@ async fn show(FirstFactorUser(current): FirstFactorUser, Query(next): Query<Next
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn submit(
-    State(state): State<AppState>,
-    Extension(sealing): Extension<EncryptionKey>,
-    Extension(rp): Extension<RelyingParty>,
+    checker: Checker,
     FirstFactorUser(current): FirstFactorUser,
-    jar: CookieJar,
     Form(form): Form<FactorForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let next = return_to_or_home(&form.next);
     if !awaits_second_factor(&current.user, &current.session) {
         return Ok(Redirect::to(next).into_response());
     }
-    let checker = Checker {
-        state: &state,
-        sealing: &sealing,
-        rp: &rp,
-        purpose: PURPOSE,
-    };
     let passed = async {
-        let proof = checker.check(&current.user.id, jar, &form).await?;
-        pass_second_factor(&state.table, &current.session, proof.write).await?;
+        let proof = checker.check(PURPOSE, &current.user.id, &form).await?;
+        let table = &checker.state().table;
+        pass_second_factor(table, &current.session, proof.write).await?;
         Ok::<_, auth_web::FormError>((proof.jar, proof.recovery_code))
     };
     match passed.await {
@@ -79,25 +69,15 @@ async fn submit(
 }
 
 async fn options(
-    State(state): State<AppState>,
-    Extension(sealing): Extension<EncryptionKey>,
-    Extension(rp): Extension<RelyingParty>,
-    FirstFactorUser(current): FirstFactorUser,
-    jar: CookieJar,
+    checker: Checker,
+    FirstFactorUser(me): FirstFactorUser,
     JsonBody(request): JsonBody<OptionsRequest>,
-) -> Result<Response, ApiError> {
-    if !awaits_second_factor(&current.user, &current.session) {
-        return Err(ApiError::refused(
-            "This session has passed its second factor already.",
-        ));
+) -> ApiResult {
+    if !awaits_second_factor(&me.user, &me.session) {
+        let passed = "This session has passed its second factor already.";
+        return Err(ApiError::refused(passed));
     }
-    let checker = Checker {
-        state: &state,
-        sealing: &sealing,
-        rp: &rp,
-        purpose: PURPOSE,
-    };
-    checker.options(&current.user.id, jar, &request).await
+    checker.options(PURPOSE, &me.user.id, &request).await
 }
 
 /// `next` when it is a page of this app, else the home page.

@@ -13,21 +13,24 @@
 use super::recovery_codes_page;
 use crate::webauthn::{Registration, finish_registration, registration_options};
 use auth_core::Error;
+use auth_core::recovery_codes::RecoveryCode;
 use auth_core::second_factor::{
     FactorKind, NewWebauthnFactor, add_webauthn_factor, list_webauthn_factors,
     remove_webauthn_factor, rename_webauthn_factor,
 };
+use auth_web::PageResult;
 use auth_web::cookie::CookieJar;
-use auth_web::json::{ApiError, JsonBody};
+use auth_web::json::{ApiError, ApiResult, JsonBody};
 use auth_web::reauth::FreshUser;
-use auth_web::webauthn::script::NEEDS_JAVASCRIPT;
-use auth_web::webauthn::{RelyingParty, ceremony};
-use auth_web::{AppError, AppState, AuthUser, Form, FormError};
+use auth_web::view::Said;
+use auth_web::webauthn::script::read_answer;
+use auth_web::webauthn::{CredentialForm, WebauthnRequest, ceremony};
+use auth_web::{AppState, AuthUser, Form, FormError};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde::Deserialize;
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
@@ -52,20 +55,18 @@ struct OptionsRequest {
 /// Step 1. Starting a ceremony changes nothing, so a signed-in user is enough here; the
 /// finish needs the fresh proof.
 async fn options(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
-    current: AuthUser,
-    jar: CookieJar,
+    w: WebauthnRequest,
+    me: AuthUser,
     JsonBody(request): JsonBody<OptionsRequest>,
-) -> Result<Response, ApiError> {
+) -> ApiResult {
     let kind = FactorKind::parse(&request.kind)
         .ok_or_else(|| ApiError::refused("Choose a security key or a passkey."))?;
     let name = kind.parse_name(&request.name)?;
-    let user = &current.user;
-    let existing = list_webauthn_factors(&state.table, &user.id).await?;
-    let (options, registration) = registration_options(&rp, user, kind, &existing)?;
+    let user = &me.user;
+    let existing = list_webauthn_factors(&w.state.table, &user.id).await?;
+    let (options, registration) = registration_options(&w.rp, user, kind, &existing)?;
     let kept = (registration, name);
-    let jar = ceremony::start(&state, jar, PURPOSE, Some(&user.id), &kept).await?;
+    let jar = ceremony::start(&w.state, w.jar, PURPOSE, Some(&user.id), &kept).await?;
     Ok((jar, Json(options)).into_response())
 }
 
@@ -77,13 +78,11 @@ struct AddForm {
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
 async fn add(
-    State(state): State<AppState>,
-    Extension(rp): Extension<RelyingParty>,
+    w: WebauthnRequest,
     FreshUser(current): FreshUser,
-    jar: CookieJar,
     Form(form): Form<AddForm>,
-) -> Result<Response, AppError> {
-    match register(&state, &rp, &current, jar, &form.credential).await {
+) -> PageResult {
+    match register(&w, &current, &form.credential).await {
         Ok((jar, Some(codes))) => {
             let intro = "Your second factor is set up: two-factor authentication is on.";
             Ok((jar, recovery_codes_page(&current.user, intro, &codes)).into_response())
@@ -91,38 +90,23 @@ async fn add(
         Ok((jar, None)) => {
             Ok((jar, Redirect::to("/settings/two-factor?done=added")).into_response())
         }
-        Err(e) => refused(&state, &current, e).await,
+        Err(e) => refused(&w.state, &current, e).await,
     }
 }
 
 /// Step 2: the ceremony finished and the factor written; the recovery codes, when it is the
 /// first factor.
 async fn register(
-    state: &AppState,
-    rp: &RelyingParty,
+    w: &WebauthnRequest,
     current: &AuthUser,
-    jar: CookieJar,
     credential: &str,
-) -> Result<
-    (
-        CookieJar,
-        Option<Vec<auth_core::recovery_codes::RecoveryCode>>,
-    ),
-    FormError,
-> {
-    if credential.is_empty() {
-        return Err(FormError::refuse(StatusCode::BAD_REQUEST, NEEDS_JAVASCRIPT));
-    }
-    let response: RegisterPublicKeyCredential = serde_json::from_str(credential).map_err(|_| {
-        FormError::refuse(
-            StatusCode::BAD_REQUEST,
-            "The browser sent an answer the app could not read. Please try again.",
-        )
-    })?;
-    let user = &current.user;
+) -> Result<(CookieJar, Option<Vec<RecoveryCode>>), FormError> {
+    let response: RegisterPublicKeyCredential = read_answer(credential)?;
+    let (state, user) = (&w.state, &current.user);
+    let jar = w.jar.clone();
     let (jar, (registration, name)) =
         ceremony::finish::<(Registration, String)>(state, jar, PURPOSE, Some(&user.id)).await?;
-    let stored = finish_registration(rp, &response, &registration)?;
+    let stored = finish_registration(&w.rp, &response, &registration)?;
     let new = NewWebauthnFactor {
         credential_id: stored.id,
         kind: registration.kind(),
@@ -133,18 +117,11 @@ async fn register(
     Ok((jar, codes))
 }
 
-#[derive(Default, Deserialize)]
-#[serde(default)]
-struct FactorForm {
-    credential_id: String,
-    name: String,
-}
-
 async fn rename(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-    Form(form): Form<FactorForm>,
-) -> Result<Response, AppError> {
+    Form(form): Form<CredentialForm>,
+) -> PageResult {
     let user_id = &current.user.id;
     match rename_webauthn_factor(&state.table, user_id, &form.credential_id, &form.name).await {
         Ok(()) => Ok(Redirect::to("/settings/two-factor?done=renamed").into_response()),
@@ -155,8 +132,8 @@ async fn rename(
 async fn remove(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-    Form(form): Form<FactorForm>,
-) -> Result<Response, AppError> {
+    Form(form): Form<CredentialForm>,
+) -> PageResult {
     match remove_webauthn_factor(&state.table, &current.user, &form.credential_id).await {
         Ok(()) => Ok(Redirect::to("/settings/two-factor?done=removed").into_response()),
         Err(e) => refused(&state, &current, gone_or(e)).await,
@@ -175,9 +152,9 @@ fn gone_or(e: Error) -> FormError {
 }
 
 /// The settings page again, with the message.
-async fn refused(state: &AppState, current: &AuthUser, e: FormError) -> Result<Response, AppError> {
+async fn refused(state: &AppState, current: &AuthUser, e: FormError) -> PageResult {
     e.render(async |status, message| {
-        super::two_factor::render(state, current, status, None, Some(message)).await
+        super::two_factor::render(state, current, Said::refused(status, message, None)).await
     })
     .await
 }

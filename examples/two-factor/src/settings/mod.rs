@@ -9,14 +9,15 @@ mod totp;
 mod two_factor;
 
 use auth_core::recovery_codes::remaining;
-use auth_web::account::delete_account_router;
-use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions, active_sessions_router};
+use auth_web::PageResult;
+use auth_web::account::account_settings_router;
+use auth_web::active_sessions::{REVOKED_NOTICE, active_sessions};
 use auth_web::reauth::password_reauth_router;
 use auth_web::view::{DeleteAccount, Done, Notice, page};
 use auth_web::{AppError, AppState, AuthUser};
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::State;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use leptos::prelude::*;
 
@@ -27,16 +28,11 @@ pub fn router() -> Router<AppState> {
         .merge(totp::router())
         .merge(keys::router())
         .merge(recovery_codes::router())
-        .merge(active_sessions_router())
         .merge(password_reauth_router())
-        .merge(delete_account_router())
+        .merge(account_settings_router())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    current: AuthUser,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
+async fn show(State(state): State<AppState>, current: AuthUser, done: Done) -> PageResult {
     let notice = done.notice(&[
         ("revoked", REVOKED_NOTICE),
         (

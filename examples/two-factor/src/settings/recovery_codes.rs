@@ -3,11 +3,12 @@
 
 use super::recovery_codes_page;
 use auth_core::recovery_codes::regenerate;
+use auth_web::AppState;
+use auth_web::PageResult;
 use auth_web::reauth::FreshUser;
-use auth_web::{AppError, AppState};
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
 
 pub fn router() -> Router<AppState> {
@@ -15,10 +16,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[tracing::instrument(skip_all, fields(user = %current.user.id))]
-async fn make_new(
-    State(state): State<AppState>,
-    FreshUser(current): FreshUser,
-) -> Result<Response, AppError> {
+async fn make_new(State(state): State<AppState>, FreshUser(current): FreshUser) -> PageResult {
     match regenerate(&state.table, &current.user.id).await {
         Ok(codes) => {
             let intro = "Your new recovery codes replace the old ones, which no longer work.";

@@ -12,10 +12,12 @@
 //!    goes off and the recovery codes go too).
 
 use super::recovery_codes_page;
+use crate::second_factor::AppCodeField;
 use crate::{ISSUER, qr};
 use auth_core::Error;
 use auth_core::encryption::EncryptionKey;
 use auth_core::totp::{TotpCode, TotpKey, enable, matching_step, remove};
+use auth_web::PageResult;
 use auth_web::reauth::FreshUser;
 use auth_web::view::{Alert, page};
 use auth_web::{AppError, AppState, AuthUser, Form, FormError};
@@ -53,7 +55,7 @@ async fn set_up(
     Extension(sealing): Extension<EncryptionKey>,
     FreshUser(current): FreshUser,
     Form(form): Form<SetupForm>,
-) -> Result<Response, AppError> {
+) -> PageResult {
     let Some(key) = TotpKey::from_base32(&form.key) else {
         return Err(AppError::BadRequest(
             "The setup form was changed or is incomplete. Start the setup again.".into(),
@@ -98,10 +100,7 @@ async fn confirm(
     .await?)
 }
 
-async fn remove_app(
-    State(state): State<AppState>,
-    FreshUser(current): FreshUser,
-) -> Result<Response, AppError> {
+async fn remove_app(State(state): State<AppState>, FreshUser(current): FreshUser) -> PageResult {
     match remove(&state.table, &current.user).await {
         Ok(()) | Err(Error::NotFound) => {
             Ok(Redirect::to("/settings/two-factor?done=removed").into_response())
@@ -136,11 +135,7 @@ fn render(
         <p>"2. Enter the code the app now shows, to confirm it works."</p>
         <form method="post" action="/settings/two-factor/totp">
             <input type="hidden" name="key" value=key.base32()/>
-            <label>
-                <span>"Code"</span>
-                <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
-                    maxlength="7" required autofocus/>
-            </label>
+            <AppCodeField label="Code"/>
             <button type="submit">"Turn on"</button>
         </form>
         <p class="muted"><a href="/settings/two-factor">"Cancel"</a></p>

@@ -5,14 +5,14 @@
 
 use auth_core::recovery_codes::remaining;
 use auth_core::second_factor::{FactorKind, WebauthnFactor, list_webauthn_factors, turn_off};
+use auth_web::PageResult;
 use auth_web::reauth::FreshUser;
-use auth_web::view::{Alert, Done, Notice, PostButton, format_time, page};
+use auth_web::view::{Alert, Done, Notice, PostButton, Said, format_time, page};
 use auth_web::webauthn::script::webauthn_support;
-use auth_web::{AppError, AppState, AuthUser};
+use auth_web::{AppState, AuthUser};
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 
@@ -25,21 +25,18 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(state): State<AppState>,
     FreshUser(current): FreshUser,
-    Query(done): Query<Done>,
-) -> Result<Response, AppError> {
+    done: Done,
+) -> PageResult {
     let notice = done.notice(&[
         ("totp", "Your authenticator app is set up."),
         ("added", "Your new second factor is set up."),
         ("renamed", "Renamed."),
         ("removed", "Removed."),
     ]);
-    render(&state, &current, StatusCode::OK, notice, None).await
+    render(&state, &current, Said::shown(notice)).await
 }
 
-async fn off(
-    State(state): State<AppState>,
-    FreshUser(current): FreshUser,
-) -> Result<Response, AppError> {
+async fn off(State(state): State<AppState>, FreshUser(current): FreshUser) -> PageResult {
     match turn_off(&state.table, &current.user).await {
         Ok(()) | Err(auth_core::Error::NotFound) => {
             Ok(Redirect::to("/settings?done=two-factor-off").into_response())
@@ -49,13 +46,8 @@ async fn off(
 }
 
 /// The page, with an optional confirmation or error.
-pub(crate) async fn render(
-    state: &AppState,
-    current: &AuthUser,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
+pub(crate) async fn render(state: &AppState, current: &AuthUser, said: Said) -> PageResult {
+    let (status, notice, error) = (said.status, said.notice, said.error);
     let user = &current.user;
     let factors = user.second_factors;
     let (keys, left) = if factors.any() {
@@ -142,7 +134,7 @@ fn key_row(factor: WebauthnFactor) -> impl IntoView {
             <td>
                 <form method="post" action="/settings/two-factor/keys/rename" class="inline">
                     <input type="hidden" name="credential_id" value=id.clone()/>
-                    <input type="text" name="name" value=factor.name aria-label="Name"
+                    <input type="text" name="name" value=factor.name.clone() aria-label="Name"
                         maxlength="60" required/>
                     <button type="submit">"Rename"</button>
                 </form>
