@@ -4,8 +4,9 @@
 //! By default each test gets its own in-memory Dynoxide server. With `TEST_DYNAMODB_ENDPOINT`
 //! set, tests use that endpoint instead, each with a uniquely named table deleted afterwards.
 //!
-//! Beside it: [`mail_server`], a real SMTP server on loopback to read mailed codes from, and
-//! [`cdp`], headless Chromium driven over the DevTools protocol (with a virtual authenticator).
+//! Beside it: [`mail_server`], a real SMTP server on loopback to read mailed codes from;
+//! [`cdp`], headless Chromium driven over the DevTools protocol (with a virtual
+//! authenticator); and [`log`], the log lines one test causes.
 
 pub mod cdp;
 pub mod log;

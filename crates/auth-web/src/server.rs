@@ -199,14 +199,19 @@ pub async fn accept_loop(
     let open = Arc::new(Semaphore::new(config.max_connections));
     tokio::pin!(shutdown);
     loop {
-        let accepted = tokio::select! {
+        // Both waits race the shutdown: an idle server stops on Ctrl-C without one more
+        // connection, and a full one stops without a free place.
+        let permit = tokio::select! {
+            biased;
             () = &mut shutdown => break,
-            permit = open.clone().acquire_owned() => {
-                let permit = permit.expect("the semaphore is never closed");
-                listener.accept().await.map(|conn| (conn, permit))
-            }
+            permit = open.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
         };
-        let ((stream, peer), permit) = match accepted {
+        let accepted = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             // Out of file descriptors and the like: keep serving the connections we have.
             Err(e) => {

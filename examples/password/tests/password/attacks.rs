@@ -234,3 +234,25 @@ async fn a_half_sent_request_is_closed_after_the_header_read_timeout() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(!answer.contains("200 OK"), "{answer}");
 }
+
+#[tokio::test]
+async fn an_idle_server_stops_when_asked_without_waiting_for_another_connection() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let config = auth_web::config::Config::for_tests("password");
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        auth_web::server::accept_loop(listener, app, &config, shutdown).await
+    });
+    // One answered request: from here on the server waits for the next connection.
+    let answer = reqwest::get(format!("http://127.0.0.1:{port}/")).await.unwrap();
+    assert_eq!(answer.text().await.unwrap(), "ok");
+    stop.send(()).unwrap();
+    // A bound on the wait, not a synchronization: the server stops at once.
+    let served = tokio::time::timeout(StdDuration::from_secs(20), server).await;
+    assert!(served.is_ok(), "the server still ran 20 s after Ctrl-C");
+}
