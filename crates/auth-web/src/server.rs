@@ -281,7 +281,10 @@ pub fn app(state: AppState, routes: Router<AppState>) -> Router {
         .make_span_with(|request: &Request| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         })
-        .on_response(DefaultOnResponse::new().level(Level::INFO));
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+        // The response line already has the status, and `error::log` says why at the level
+        // the cause deserves: a shed 503 in a sign-in storm is not an ERROR line each.
+        .on_failure(());
     with_security_headers(router).layer(trace).with_state(state)
 }
 

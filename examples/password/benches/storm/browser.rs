@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
 use reqwest::redirect::Policy;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -16,6 +16,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How a request ended: the app's status code, or no answer (timeout, connection error).
 pub type Outcome = Result<StatusCode, reqwest::Error>;
+
+/// The answer to a form post.
+pub struct Answer {
+    pub outcome: Outcome,
+    /// The `session` cookie it set, if any.
+    pub session: Option<String>,
+    /// How long the app asked the client to wait (`Retry-After` on a 503 or 429).
+    pub retry_after: Option<Duration>,
+}
 
 pub struct Browser {
     http: reqwest::Client,
@@ -38,12 +47,12 @@ impl Browser {
     }
 
     /// `POST /sign-up`; success is 303 with a session cookie.
-    pub async fn sign_up(&self, email: &str) -> (Outcome, Option<String>) {
+    pub async fn sign_up(&self, email: &str) -> Answer {
         self.post_form("/sign-up", email).await
     }
 
     /// `POST /sign-in` with the right password; success is 303 with a session cookie.
-    pub async fn sign_in(&self, email: &str) -> (Outcome, Option<String>) {
+    pub async fn sign_in(&self, email: &str) -> Answer {
         self.post_form("/sign-in", email).await
     }
 
@@ -76,7 +85,7 @@ impl Browser {
     /// address is new for every post, so the app's per-address limit on form posts (60 at
     /// once, then one a second) never decides the outcome: the storm measures the sign-in
     /// itself, as many different people signing in at once would.
-    async fn post_form(&self, path: &str, email: &str) -> (Outcome, Option<String>) {
+    async fn post_form(&self, path: &str, email: &str) -> Answer {
         let sent = self
             .http
             .post(format!("{}{path}", self.base))
@@ -88,15 +97,36 @@ impl Browser {
             .await;
         let response = match sent {
             Ok(response) => response,
-            Err(e) => return (Err(e), None),
+            Err(e) => return Answer::failed(e),
         };
         let status = response.status();
         let session = session_cookie(&response);
+        let retry_after = retry_after(&response);
         match response.bytes().await {
-            Ok(_) => (Ok(status), session),
-            Err(e) => (Err(e), None),
+            Ok(_) => Answer {
+                outcome: Ok(status),
+                session,
+                retry_after,
+            },
+            Err(e) => Answer::failed(e),
         }
     }
+}
+
+impl Answer {
+    fn failed(error: reqwest::Error) -> Self {
+        Self {
+            outcome: Err(error),
+            session: None,
+            retry_after: None,
+        }
+    }
+}
+
+/// `Retry-After` in seconds, as the app sends it.
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let seconds = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
+    seconds.parse().ok().map(Duration::from_secs)
 }
 
 /// The value of the `session` cookie a response sets, if any.

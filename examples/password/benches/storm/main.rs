@@ -10,7 +10,8 @@
 //! 2. **Idle page latency**: p50 and p99 of `GET /` by a signed-in client, sequentially, with
 //!    nothing else running.
 //! 3. **Storms** of 8, 32 and 128 clients, each signing in to its own account over and over
-//!    for 10 s while one more signed-in client reads `/` and a sampler reads the app's RSS
+//!    for 10 s (after a 503, waiting as long as its `Retry-After` says, as a polite client
+//!    does) while one more signed-in client reads `/` and a sampler reads the app's RSS
 //!    from `/proc` every 50 ms. Per storm: successful sign-ins per second until the last one
 //!    is answered (and as % of the ceiling), other answers, page p50/p99 (and p99 as a multiple of the idle p99), peak
 //!    RSS, and RSS a few seconds after the storm.

@@ -25,8 +25,11 @@ pub async fn create_accounts(app: &App, emails: &[String], at_once: usize) {
         let chunk = chunk.to_vec();
         tasks.spawn(async move {
             for email in chunk {
-                let (outcome, _) = browser.sign_up(&email).await;
-                let status = outcome.expect("POST /sign-up answered");
+                let status = browser
+                    .sign_up(&email)
+                    .await
+                    .outcome
+                    .expect("POST /sign-up answered");
                 assert_eq!(status, StatusCode::SEE_OTHER, "sign-up of {email}");
             }
         });
@@ -39,12 +42,14 @@ pub async fn create_accounts(app: &App, emails: &[String], at_once: usize) {
 /// Signs `email` in and returns the session cookie, checking that it shows the home page
 /// signed in.
 pub async fn signed_in_session(browser: &Browser, email: &str) -> String {
-    let (outcome, session) = browser.sign_in(email).await;
+    let answer = browser.sign_in(email).await;
     assert_eq!(
-        outcome.expect("POST /sign-in answered"),
+        answer.outcome.expect("POST /sign-in answered"),
         StatusCode::SEE_OTHER
     );
-    let session = session.expect("a session cookie from a successful sign-in");
+    let session = answer
+        .session
+        .expect("a session cookie from a successful sign-in");
     let page = browser.home_text(&session).await;
     assert!(
         page.contains(email),
@@ -62,7 +67,7 @@ pub async fn single_sign_in(app: &App, email: &str, n: usize) -> Latencies {
     let mut times = Latencies::default();
     for i in 0..WARM_UP + n {
         let started = Instant::now();
-        let (outcome, _) = browser.sign_in(email).await;
+        let outcome = browser.sign_in(email).await.outcome;
         let took = started.elapsed();
         assert_eq!(
             outcome.expect("POST /sign-in answered"),
@@ -190,16 +195,21 @@ pub async fn storm(
 }
 
 /// One storm client: sign in, read the answer, repeat until `end`. Returns the answers and
-/// the latencies of the successful ones.
+/// the latencies of the successful ones. Like a person or a well-behaved client, it waits as
+/// long as `Retry-After` says before trying again: a client that retries a 503 at once is a
+/// flood, which the app sheds but which still takes CPU from the sign-ins it is running.
 async fn sign_in_until(browser: Browser, email: String, end: Instant) -> (Tally, Latencies) {
     let mut answers = Tally::default();
     let mut latency = Latencies::default();
     while Instant::now() < end {
         let started = Instant::now();
-        let (outcome, _) = browser.sign_in(&email).await;
-        answers.count(&outcome);
-        if outcome.is_ok_and(|s| s == StatusCode::SEE_OTHER) {
+        let answer = browser.sign_in(&email).await;
+        answers.count(&answer.outcome);
+        if answer.outcome.is_ok_and(|s| s == StatusCode::SEE_OTHER) {
             latency.push(started.elapsed());
+        }
+        if let Some(wait) = answer.retry_after {
+            tokio::time::sleep_until((Instant::now() + wait).min(end).into()).await;
         }
     }
     (answers, latency)
