@@ -15,7 +15,12 @@
 // On the sign-in page, browsers with passkey autofill (conditional mediation) also start a
 // ceremony at once, which completes when the user picks a passkey in the email field.
 
-import { creationOptions, credentialJSON, requestOptions } from "/static/webauthn-json.js";
+import {
+  creationOptions,
+  credentialJSON,
+  onCeremonySubmit,
+  requestOptions,
+} from "/static/webauthn-json.js";
 
 const errorBox = document.querySelector("[data-webauthn-error]");
 const forms = document.querySelectorAll("form[data-passkey]");
@@ -163,17 +168,13 @@ async function submitted(form) {
   await ceremony(form, { options });
 }
 
-if (!window.PublicKeyCredential || !navigator.credentials) {
-  document.querySelector("[data-webauthn-unsupported]").hidden = false;
-  forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
-} else {
+const supported = onCeremonySubmit(forms, (form) => {
+  errorBox.hidden = true;
+  clearFields(form);
+  submitted(form).catch((error) => failed(form, error));
+});
+if (supported) {
   forms.forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      errorBox.hidden = true;
-      clearFields(form);
-      submitted(form).catch((error) => failed(form, error));
-    });
     if (form.querySelector('[autocomplete~="webauthn"]')) startAutofill(form);
   });
 }

@@ -1,5 +1,6 @@
 // WebAuthn options and answers as JSON, the form webauthn-rs speaks: every binary field
 // (challenge, user id, credential ids, what the authenticator signed) is a base64url string.
+// And the one way a page's ceremony forms are wired up (onCeremonySubmit).
 // Shared by webauthn.js and the passkeys example's script; served by auth_web::webauthn::script.
 
 // base64url (no padding) <-> ArrayBuffer
@@ -59,4 +60,22 @@ export function credentialJSON(credential) {
     response,
     extensions: credential.getClientExtensionResults(),
   };
+}
+
+// Runs `submit(form)` in place of each form's own submission, and answers true. Without
+// WebAuthn in the browser, shows the page's "not supported" notice, disables the forms'
+// buttons and answers false.
+export function onCeremonySubmit(forms, submit) {
+  if (!window.PublicKeyCredential || !navigator.credentials) {
+    document.querySelector("[data-webauthn-unsupported]").hidden = false;
+    forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
+    return false;
+  }
+  forms.forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(form);
+    });
+  });
+  return true;
 }

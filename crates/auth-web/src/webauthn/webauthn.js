@@ -9,7 +9,12 @@
 //      hidden "credential" field, and submit the form to its action like any other form: the
 //      server answers with a page.
 
-import { creationOptions, credentialJSON, requestOptions } from "/static/webauthn-json.js";
+import {
+  creationOptions,
+  credentialJSON,
+  onCeremonySubmit,
+  requestOptions,
+} from "/static/webauthn-json.js";
 
 const errorBox = document.querySelector("[data-webauthn-error]");
 const forms = document.querySelectorAll("form[data-webauthn]");
@@ -56,15 +61,7 @@ function explain(error) {
   return error.message || String(error);
 }
 
-if (!window.PublicKeyCredential || !navigator.credentials) {
-  document.querySelector("[data-webauthn-unsupported]").hidden = false;
-  forms.forEach((form) => form.querySelector("button").setAttribute("disabled", ""));
-} else {
-  forms.forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      errorBox.hidden = true;
-      ceremony(form).catch((error) => showError(explain(error)));
-    });
-  });
-}
+onCeremonySubmit(forms, (form) => {
+  errorBox.hidden = true;
+  ceremony(form).catch((error) => showError(explain(error)));
+});
