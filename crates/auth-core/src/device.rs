@@ -15,7 +15,7 @@
 use crate::Table;
 use crate::email::EmailAddress;
 use crate::item::{self, user_pk};
-use crate::random::{hash_secret, is_valid_id, random_secret};
+use crate::random::{hash_secret, is_valid_id, is_valid_secret, random_secret};
 use crate::table::{EXPIRES_AT, PK, SK};
 use crate::transaction::{self, TxItem};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -38,11 +38,7 @@ impl DeviceToken {
     /// Parses a cookie value; anything of another shape is `None`.
     pub fn parse(value: &str) -> Option<Self> {
         let (user_id, secret) = value.split_once('.')?;
-        let secret_ok = secret.len() == 43
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        (is_valid_id(user_id) && secret_ok).then(|| Self {
+        (is_valid_id(user_id) && is_valid_secret(secret)).then(|| Self {
             user_id: user_id.to_owned(),
             secret: secret.to_owned(),
         })

@@ -42,7 +42,7 @@ impl EncryptionKey {
     /// A new random key from the OS CSPRNG.
     pub fn generate() -> Self {
         let mut key = [0u8; 32];
-        getrandom::fill(&mut key).expect("the operating system's random number generator failed");
+        crate::random::fill(&mut key);
         Self(key)
     }
 
@@ -66,7 +66,7 @@ impl EncryptionKey {
     /// Encrypts `plaintext`, bound to `context`: `nonce || ciphertext || tag`.
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
+        crate::random::fill(&mut nonce);
         let payload = Payload {
             msg: plaintext,
             aad: context.as_bytes(),

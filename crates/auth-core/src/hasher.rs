@@ -144,6 +144,8 @@ impl Slot {
 fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
     lower_priority();
     let mut memory = vec![Block::default(); params().block_count()];
+    // Made now, so no request waits for it: a check without a real hash takes one hash's time.
+    dummy_hash(&mut memory);
     loop {
         let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,
@@ -184,7 +186,7 @@ fn hash(password: &Password, memory: &mut [Block]) -> Result<PasswordHash> {
 }
 
 fn verify(hash: Option<&PasswordHash>, password: &Password, memory: &mut [Block]) -> Result<bool> {
-    let stored = hash.unwrap_or_else(|| dummy_hash());
+    let stored = hash.unwrap_or_else(|| dummy_hash(memory));
     let phc = argon2::PasswordHash::new(stored.as_str())
         .map_err(|e| Error::corrupt(format!("stored password hash: {e}")))?;
     let params = Params::try_from(&phc).map_err(|e| Error::corrupt(e.to_string()))?;
@@ -233,13 +235,13 @@ fn internal(e: impl std::fmt::Display) -> Error {
     Error::unavailable(format!("argon2: {e}"))
 }
 
-/// A hash of a random password, made once, for checks that have no real hash to compare.
-fn dummy_hash() -> &'static PasswordHash {
+/// A hash of a random password, made once (by the first hashing thread to start), for checks
+/// that have no real hash to compare.
+fn dummy_hash(memory: &mut [Block]) -> &'static PasswordHash {
     static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let password = Password::parse(&crate::random::random_secret()).expect("a long password");
-        let mut memory = vec![Block::default(); params().block_count()];
-        hash(&password, &mut memory).expect("hashing a random password works")
+        hash(&password, memory).expect("hashing a random password works")
     })
 }
 

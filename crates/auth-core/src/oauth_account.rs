@@ -12,9 +12,9 @@
 //! on another link (or the password hash) still being there, so two racing unlinks cannot
 //! both win.
 
-use crate::claim::{claim_owner, put_claim};
+use crate::claim::{claim_owner, delete_claimed, put_claimed};
 use crate::item::{self, ClaimedItem, user_pk};
-use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
+use crate::transaction::{TxItem, check_exists, transact};
 use crate::user::{User, insert_user};
 use crate::{Error, Result, Table};
 use serde::{Deserialize, Serialize};
@@ -67,24 +67,14 @@ fn account_key(provider: &str, subject: &str) -> Result<String> {
 /// The two items that link `identity` to `user_id`, each written only if absent.
 fn link_items(table: &Table, user_id: &str, identity: &OAuthIdentity) -> Result<[TxItem; 2]> {
     let key = account_key(&identity.provider, &identity.subject)?;
-    let claim = put_claim(table, &key, user_id, Error::AccountAlreadyLinked)?;
-    let link = Link {
-        pk: user_pk(user_id),
-        sk: key.clone(),
-        claim_pk: key,
-        value: OAuthAccount {
-            identity: identity.clone(),
-            linked_at: table.now(),
-        },
+    let account = OAuthAccount {
+        identity: identity.clone(),
+        linked_at: table.now(),
     };
-    Ok([
-        claim,
-        put_new(
-            table,
-            serde_dynamo::to_item(link)?,
-            Error::AccountAlreadyLinked,
-        ),
-    ])
+    let [link, claim] = put_claimed(table, user_id, key.clone(), &key, account, || {
+        Error::AccountAlreadyLinked
+    })?;
+    Ok([claim, link])
 }
 
 /// The id of the user this provider identity signs in as, from its claim: one consistent
@@ -175,16 +165,7 @@ pub async fn unlink_oauth_account(
         ),
         (None, None) => return Err(Error::LastSignInMethod),
     };
-    let items = vec![
-        delete_existing(
-            table,
-            key.clone(),
-            key.clone(),
-            Some(&user.id),
-            Error::NotFound,
-        ),
-        delete_existing(table, uid, key, None, Error::NotFound),
-        keep,
-    ];
+    let [link, claim] = delete_claimed(table, &user.id, key.clone(), &key, || Error::NotFound);
+    let items = vec![claim, link, keep];
     transact(table, items).await
 }

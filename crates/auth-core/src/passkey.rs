@@ -10,9 +10,9 @@
 //! The credential itself (public key, counter, backup state) is a string serialized by the
 //! app's WebAuthn library; this crate stores it and never looks inside.
 
-use crate::claim::{claim_owner, put_claim};
+use crate::claim::{claim_owner, delete_claimed, put_claimed};
 use crate::item::{self, ClaimedItem, Item, user_pk};
-use crate::transaction::{TxItem, check_exists, delete_existing, put_new, transact};
+use crate::transaction::{TxItem, check_exists, transact};
 use crate::user::{User, insert_user};
 use crate::webauthn_credential::{
     self, StoredCredential, credential_pk, deref_to_stored, is_valid_credential_id, parse_name,
@@ -54,15 +54,14 @@ pub fn parse_passkey_name(input: &str) -> Result<String> {
 
 /// The passkey item and its credential claim, both as claims (`attribute_not_exists`).
 fn passkey_puts(table: &Table, passkey: &Passkey) -> Result<[TxItem; 2]> {
-    let claim = credential_pk(&passkey.credential_id);
-    let item = serde_dynamo::to_item(ClaimedItem {
-        pk: user_pk(&passkey.user_id),
-        sk: passkey_sk(&passkey.credential_id),
-        claim_pk: claim.clone(),
-        value: passkey.clone(),
-    })?;
-    let claim = put_claim(table, &claim, &passkey.user_id, Error::CredentialTaken)?;
-    Ok([put_new(table, item, Error::CredentialTaken), claim])
+    put_claimed(
+        table,
+        &passkey.user_id,
+        passkey_sk(&passkey.credential_id),
+        &credential_pk(&passkey.credential_id),
+        passkey,
+        || Error::CredentialTaken,
+    )
 }
 
 fn build_passkey(table: &Table, user_id: &str, new: NewPasskey) -> Result<Passkey> {
@@ -194,17 +193,17 @@ pub async fn delete_passkey(table: &Table, user_id: &str, credential_id: &str) -
     let Some(other) = passkeys.iter().find(|p| p.credential_id != credential_id) else {
         return Err(Error::LastSignInMethod);
     };
-    let claim = credential_pk(credential_id);
     let changed = || Error::Conflict("the passkeys changed meanwhile");
+    let [passkey, claim] = delete_claimed(
+        table,
+        user_id,
+        passkey_sk(credential_id),
+        &credential_pk(credential_id),
+        changed,
+    );
     let items = vec![
-        delete_existing(
-            table,
-            user_pk(user_id),
-            passkey_sk(credential_id),
-            None,
-            changed(),
-        ),
-        delete_existing(table, claim.clone(), claim, Some(user_id), changed()),
+        passkey,
+        claim,
         check_exists(
             table,
             user_pk(user_id),

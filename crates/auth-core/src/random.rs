@@ -11,7 +11,8 @@ const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
 /// 24 symbols of [`ALPHABET`]: 120 random bits, enough that ids are never guessed.
 pub const ID_LEN: usize = 24;
 
-fn fill(buf: &mut [u8]) {
+/// `buf` filled from the OS CSPRNG.
+pub(crate) fn fill(buf: &mut [u8]) {
     // The OS CSPRNG failing is not something an app can recover from.
     getrandom::fill(buf).expect("the operating system's random number generator failed");
 }
@@ -58,6 +59,17 @@ pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     fill(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// True when `s` could have come from [`random_secret`]; parses untrusted input.
+pub fn is_valid_secret(s: &str) -> bool {
+    s.len() == 43 && is_base64url(s)
+}
+
+/// True when every character of `s` is in the base64url alphabet (no padding).
+pub fn is_base64url(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// SHA-256 of a secret; only this is ever stored.

@@ -17,13 +17,13 @@
 //!   claim.
 //! - TOTP is the other kind of factor ([`crate::totp`]).
 
-use crate::claim::put_claim;
+use crate::claim::{delete_claimed, put_claimed};
 use crate::item::{self, ClaimedItem, Item, user_pk};
 use crate::one_time_code::MAX_RACES;
 use crate::recovery_codes::{self, RecoveryCode};
 use crate::session::{Session, mark_second_factor_passed};
 use crate::table::PK;
-use crate::transaction::{self, Outcome, TxItem, delete_existing, put_new};
+use crate::transaction::{self, Outcome, TxItem};
 use crate::user::{User, get_user};
 use crate::webauthn_credential::{
     self, StoredCredential, credential_pk, deref_to_stored, is_valid_credential_id, parse_name,
@@ -262,13 +262,6 @@ pub async fn add_webauthn_factor(
         stored,
         kind: new.kind,
     };
-    let claim = credential_pk(&factor.credential_id);
-    let item: Item = serde_dynamo::to_item(ClaimedItem {
-        pk: user_pk(&user.id),
-        sk: factor_sk(&factor.credential_id),
-        claim_pk: claim.clone(),
-        value: factor.clone(),
-    })?;
     change_factors(table, user, |seen| {
         if seen.webauthn() >= MAX_WEBAUTHN_FACTORS {
             return Err(Error::InvalidInput(format!(
@@ -277,13 +270,17 @@ pub async fn add_webauthn_factor(
         }
         let mut factors = *seen;
         *factor.kind.counted(&mut factors) += 1;
+        let [item, claim] = put_claimed(
+            table,
+            &user.id,
+            factor_sk(&factor.credential_id),
+            &credential_pk(&factor.credential_id),
+            &factor,
+            || Error::CredentialTaken,
+        )?;
         Ok(Change {
             factors,
-            items: vec![
-                put_new(table, item.clone(), Error::CredentialTaken),
-                put_claim(table, &claim, &user.id, Error::CredentialTaken)?,
-                mark_second_factor_passed(table, session),
-            ],
+            items: vec![item, claim, mark_second_factor_passed(table, session)],
         })
     })
     .await
@@ -344,16 +341,7 @@ pub async fn remove_webauthn_factor(table: &Table, user: &User, credential_id: &
         *counted = counted.checked_sub(1).ok_or_else(gone)?;
         Ok(Change {
             factors,
-            items: vec![
-                delete_existing(
-                    table,
-                    user_pk(&user.id),
-                    factor_sk(credential_id),
-                    None,
-                    gone(),
-                ),
-                delete_existing(table, claim.clone(), claim.clone(), Some(&user.id), gone()),
-            ],
+            items: delete_claimed(table, &user.id, factor_sk(credential_id), &claim, gone).into(),
         })
     })
     .await
@@ -382,20 +370,12 @@ pub async fn turn_off(table: &Table, user: &User) -> Result<()> {
         }
         let mut items = Vec::new();
         for factor in &factors {
-            let claim = credential_pk(&factor.credential_id);
-            items.push(delete_existing(
+            items.extend(delete_claimed(
                 table,
-                user_pk(&user.id),
+                &user.id,
                 factor_sk(&factor.credential_id),
-                None,
-                changed(),
-            ));
-            items.push(delete_existing(
-                table,
-                claim.clone(),
-                claim,
-                Some(&user.id),
-                changed(),
+                &credential_pk(&factor.credential_id),
+                changed,
             ));
         }
         if seen.totp {

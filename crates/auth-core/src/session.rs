@@ -327,7 +327,7 @@ async fn refresh_session(
 
 /// A fresh proof of identity for this session: `AuthenticatedAt = now`, as a transaction item
 /// to commit with whatever the proof itself writes (a cleared login throttle, a used code).
-pub fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
+fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
     transaction::update(authenticated_now(table, session), Error::NotFound)
 }
 
@@ -361,7 +361,7 @@ pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -
 /// The session passed a second factor: `TwoFactorVerified`, and `AuthenticatedAt = now` (the
 /// proof of identity is complete only now), as a transaction item to commit with the
 /// factor's own write.
-pub fn mark_second_factor_passed(table: &Table, session: &Session) -> TxItem {
+pub(crate) fn mark_second_factor_passed(table: &Table, session: &Session) -> TxItem {
     let update = aws_sdk_dynamodb::types::Update::builder()
         .table_name(table.name())
         .set_key(Some(session_key(&session.user_id, &session.id)))

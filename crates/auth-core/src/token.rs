@@ -4,7 +4,9 @@
 //! consistent, without an index; the secret (32 random bytes) proves the cookie was issued here.
 //! Only SHA-256 of the secret is stored, and it is compared in constant time.
 
-use crate::random::{constant_time_eq, hash_secret, is_valid_id, random_id, random_secret};
+use crate::random::{
+    constant_time_eq, hash_secret, is_valid_id, is_valid_secret, random_id, random_secret,
+};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserToken {
@@ -28,11 +30,11 @@ impl UserToken {
     pub fn parse(token: &str) -> Option<Self> {
         let mut parts = token.split('.');
         let (uid, id, secret) = (parts.next()?, parts.next()?, parts.next()?);
-        let secret_ok = secret.len() == 43
-            && secret
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if parts.next().is_some() || !is_valid_id(uid) || !is_valid_id(id) || !secret_ok {
+        if parts.next().is_some()
+            || !is_valid_id(uid)
+            || !is_valid_id(id)
+            || !is_valid_secret(secret)
+        {
             return None;
         }
         Some(Self {

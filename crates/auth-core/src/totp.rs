@@ -57,7 +57,7 @@ impl TotpKey {
     /// A new random key from the OS CSPRNG.
     pub fn generate() -> Self {
         let mut key = [0u8; KEY_LEN];
-        getrandom::fill(&mut key).expect("the operating system's random number generator failed");
+        crate::random::fill(&mut key);
         Self(key)
     }
 

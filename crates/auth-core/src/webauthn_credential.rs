@@ -5,6 +5,7 @@
 //! reads and writes below are the same for both.
 
 use crate::item::{self, Item, user_pk};
+use crate::random::is_base64url;
 use crate::table::PK;
 use crate::transaction::{self, TxItem};
 use crate::{Error, Result, Table};
@@ -83,11 +84,8 @@ pub(crate) fn credential_pk(credential_id: &str) -> String {
 }
 
 /// True for a base64url string short enough to be a key; checks untrusted input before lookups.
-pub fn is_valid_credential_id(id: &str) -> bool {
-    (1..=MAX_CREDENTIAL_ID).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+pub(crate) fn is_valid_credential_id(id: &str) -> bool {
+    (1..=MAX_CREDENTIAL_ID).contains(&id.len()) && is_base64url(id)
 }
 
 /// A credential's name from a form (`what` says what is named, for the message): trimmed,

@@ -250,9 +250,9 @@ pub async fn spawn_app_with(
     }
 }
 
-/// Every request the app answered, with the DynamoDB calls it made.
+/// The DynamoDB calls of the last request the app answered.
 #[derive(Clone, Default)]
-struct Answered(Arc<std::sync::Mutex<Vec<(String, Calls)>>>);
+struct Answered(Arc<std::sync::Mutex<Option<Calls>>>);
 
 /// Notes a request's calls (attached by `auth_web::internals`) before the answer leaves.
 async fn note_calls(
@@ -260,18 +260,13 @@ async fn note_calls(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let what = format!("{} {}", request.method(), request.uri().path());
     let response = next.run(request).await;
     let calls = response
         .extensions()
         .get::<Calls>()
         .cloned()
         .unwrap_or_default();
-    answered
-        .0
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((what, calls));
+    *answered.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(calls);
     response
 }
 
@@ -283,19 +278,16 @@ impl TestApp {
     /// What the last request cost: its operations, sorted (calls made in parallel finish in
     /// any order), and its sequential round trips.
     pub fn last_cost(&self) -> (Vec<String>, usize) {
-        let (_, calls) = self.last_calls();
+        let calls = self.last_calls();
         let operations = calls.operations().iter().map(|s| s.to_string()).collect();
         (sorted(operations), calls.round_trips())
     }
 
-    /// The DynamoDB calls of the last request this app answered, and its `METHOD /path`.
+    /// The DynamoDB calls of the last request this app answered.
     /// Counting calls is not timing: the same action always makes the same calls.
-    pub fn last_calls(&self) -> (String, Calls) {
+    pub fn last_calls(&self) -> Calls {
         let answered = self.answered.0.lock().unwrap_or_else(|e| e.into_inner());
-        answered
-            .last()
-            .cloned()
-            .expect("the app answered a request")
+        answered.clone().expect("the app answered a request")
     }
 
     /// A second instance of the app, as behind a load balancer: its own router, hashing pool

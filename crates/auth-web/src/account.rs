@@ -6,9 +6,9 @@ use crate::cookie::{DEVICE, SESSION};
 use crate::error::PageResult;
 use crate::form_error::FormError;
 use crate::reauth::FreshUser;
-use crate::session::new_account_session;
+use crate::session::{device_cookie, new_account_session};
 use crate::state::AppState;
-use auth_core::device::{DEVICE_LIFETIME, new_device};
+use auth_core::device::new_device;
 use auth_core::email::EmailAddress;
 use auth_core::password::Password;
 use auth_core::user::{User, delete_user, insert_user, new_user};
@@ -52,11 +52,9 @@ pub async fn create_account(
             Error::EmailTaken => FormError::from(e).on_field("email"),
             other => other.into(),
         })?;
-    let cookies = CookieJar::new().add(session_cookie).add(DEVICE.set(
-        state,
-        device.to_string(),
-        DEVICE_LIFETIME,
-    ));
+    let cookies = CookieJar::new()
+        .add(session_cookie)
+        .add(device_cookie(state, &device));
     Ok(NewAccount { user, cookies })
 }
 

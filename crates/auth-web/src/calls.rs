@@ -12,7 +12,7 @@
 
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
-    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
@@ -83,8 +83,6 @@ impl Calls {
 struct Collector {
     calls: Mutex<Vec<Call>>,
     clock: AtomicU32,
-    /// Ask DynamoDB for the capacity each call consumes (for the panel).
-    capacity: bool,
 }
 
 tokio::task_local! {
@@ -92,11 +90,10 @@ tokio::task_local! {
 }
 
 /// Runs `request` with its DynamoDB calls collected; returns its output and its calls.
-pub async fn record<T>(capacity: bool, request: impl Future<Output = T>) -> (T, Calls) {
+pub async fn record<T>(request: impl Future<Output = T>) -> (T, Calls) {
     let collector = Collector {
         calls: Mutex::default(),
         clock: AtomicU32::new(0),
-        capacity,
     };
     let (output, collector) = CURRENT
         .scope(collector, async {
@@ -151,66 +148,46 @@ impl Intercept for Recorder {
         Ok(())
     }
 
+    /// Keeps what is sent, for the report, and asks DynamoDB for the capacity each data call
+    /// consumes.
     fn modify_before_signing(
         &self,
         context: &mut BeforeTransmitInterceptorContextMut<'_>,
         _: &RuntimeComponents,
-        _: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if !CURRENT.try_with(|c| c.capacity).unwrap_or(false) {
+        if CURRENT.try_with(|_| ()).is_err() {
             return Ok(());
         }
         let request = context.request_mut();
-        let is_data = operation(request.headers().get("x-amz-target")).is_some_and(|op| {
-            !matches!(
-                op.as_str(),
-                "DescribeTable"
-                    | "DescribeTimeToLive"
-                    | "CreateTable"
-                    | "UpdateTimeToLive"
-                    | "DeleteTable"
-            )
-        });
-        let Some(mut body) = request
+        let operation =
+            operation(request.headers().get("x-amz-target")).unwrap_or_else(|| "unknown".into());
+        let mut body = request
             .body()
             .bytes()
-            .and_then(|b| serde_json::from_slice::<Map<String, Value>>(b).ok())
-        else {
-            return Ok(());
-        };
-        if is_data {
+            .and_then(|b| serde_json::from_slice::<Map<String, Value>>(b).ok());
+        let is_data = !matches!(
+            operation.as_str(),
+            "unknown"
+                | "DescribeTable"
+                | "DescribeTimeToLive"
+                | "CreateTable"
+                | "UpdateTimeToLive"
+                | "DeleteTable"
+        );
+        if is_data && let Some(body) = &mut body {
             body.insert(
                 "ReturnConsumedCapacity".into(),
                 Value::String("TOTAL".into()),
             );
-            let bytes = serde_json::to_vec(&body)?;
+            let bytes = serde_json::to_vec(body)?;
             request
                 .headers_mut()
                 .insert("content-length", bytes.len().to_string());
             *request.body_mut() = bytes.into();
         }
-        Ok(())
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if CURRENT.try_with(|_| ()).is_ok() {
-            let request = context.request();
-            let sent = Sent {
-                operation: operation(request.headers().get("x-amz-target"))
-                    .unwrap_or_else(|| "unknown".into()),
-                body: request
-                    .body()
-                    .bytes()
-                    .and_then(|b| serde_json::from_slice(b).ok())
-                    .unwrap_or(Value::Null),
-            };
-            cfg.interceptor_state().store_put(sent);
-        }
+        let body = body.map_or(Value::Null, Value::Object);
+        cfg.interceptor_state().store_put(Sent { operation, body });
         Ok(())
     }
 

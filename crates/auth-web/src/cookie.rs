@@ -81,3 +81,16 @@ impl CookieKind {
             .build()
     }
 }
+
+/// `response` with `cookie` appended as one more `Set-Cookie`.
+pub(crate) fn append(
+    mut response: axum::response::Response,
+    cookie: Cookie<'static>,
+) -> axum::response::Response {
+    if let Ok(value) = cookie.encoded().to_string().parse() {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, value);
+    }
+    response
+}

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::view::{PAGE_END, render};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::SameSite;
@@ -136,7 +136,7 @@ pub async fn internals_middleware(
     let previous = INTERNALS
         .read(&state, request.headers())
         .and_then(|value| Report::from_cookie_value(&value));
-    let (response, calls) = record(true, next.run(request)).await;
+    let (response, calls) = record(next.run(request)).await;
     let own_cookie = INTERNALS.name(&state);
     let report = Report {
         request: what,
@@ -147,14 +147,14 @@ pub async fn internals_middleware(
     let mut response = if is_html(&response) {
         let (response, shown) = with_panel(response, previous.as_ref(), &report).await;
         if shown && previous.is_some() {
-            response_with_cookie(response, INTERNALS.removal(&state))
+            crate::cookie::append(response, INTERNALS.removal(&state))
         } else {
             response
         }
     } else if (response.status().is_redirection() || !reads_only) && !report.is_empty() {
         match report.to_cookie_value() {
             Some(value) => {
-                response_with_cookie(response, INTERNALS.set(&state, value, CARRIED_FOR))
+                crate::cookie::append(response, INTERNALS.set(&state, value, CARRIED_FOR))
             }
             None => response,
         }
@@ -177,16 +177,6 @@ fn is_html(response: &Response) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"))
-}
-
-fn response_with_cookie(
-    mut response: Response,
-    cookie: axum_extra::extract::cookie::Cookie<'static>,
-) -> Response {
-    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
 }
 
 /// Each `Set-Cookie` of the response as `name: attributes` (or `name: cleared`), its value

@@ -1,6 +1,6 @@
 //! The web side every example shares: configuration, the DynamoDB connection, the session
 //! middleware and extractors, CSRF and rate-limit layers, security headers, error pages, the
-//! Leptos page shell and form components, and [`testing::spawn_app`] for tests.
+//! Leptos page shell and form components. Tests start an app with `auth_testing::spawn_app`.
 //!
 //! An example supplies only its own routes (`Router<AppState>`); [`server::run`] adds
 //! everything else around them.

@@ -67,10 +67,15 @@ pub fn proof_url(parts: &Parts, state: &AppState) -> String {
             .map(|r| r[url::Position::BeforePath..].to_owned())
     };
     let next = back.unwrap_or_else(|| "/settings".into());
+    with_next(REAUTH_PATH, &next)
+}
+
+/// `path?next=<next>`: a step that sends the browser on to `next` afterwards.
+pub fn with_next(path: &str, next: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", &next)
+        .append_pair("next", next)
         .finish();
-    format!("{REAUTH_PATH}?{query}")
+    format!("{path}?{query}")
 }
 
 /// Where to go after the proof: `next` if it is a path of this app, never another site.

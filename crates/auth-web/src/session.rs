@@ -98,8 +98,8 @@ pub async fn session_middleware(
             .get_all(SET_COOKIE)
             .iter()
             .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&format!("{name}="))));
-        if !handler_set_it && let Ok(value) = cookie.encoded().to_string().parse() {
-            response.headers_mut().append(SET_COOKIE, value);
+        if !handler_set_it {
+            response = crate::cookie::append(response, cookie);
         }
     }
     response
@@ -135,10 +135,7 @@ pub(crate) async fn visitor(parts: &Parts, state: &AppState) -> Result<Visitor, 
 
 /// The second-factor page, sending the browser on to `next` afterwards.
 pub fn second_factor_url(next: &str) -> String {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", next)
-        .finish();
-    format!("{SECOND_FACTOR_PATH}?{query}")
+    crate::reauth::with_next(SECOND_FACTOR_PATH, next)
 }
 
 /// The second-factor page, keeping where the browser was going (a page it can come back to).
@@ -246,9 +243,14 @@ pub fn sign_in_cookies(
 ) -> CookieJar {
     let jar = CookieJar::new().add(session_cookie(state, token, session));
     match device {
-        Some(device) => jar.add(DEVICE.set(state, device.to_string(), DEVICE_LIFETIME)),
+        Some(device) => jar.add(device_cookie(state, device)),
         None => jar,
     }
+}
+
+/// The device cookie (`auth_core::device`) the browser keeps for this account.
+pub fn device_cookie(state: &AppState, device: &DeviceToken) -> Cookie<'static> {
+    DEVICE.set(state, device.to_string(), DEVICE_LIFETIME)
 }
 
 /// The browser's user agent, stored with a session so the user can tell their sessions apart.

@@ -7,12 +7,13 @@ use crate::cookie::DEVICE;
 use crate::error::PageResult;
 use crate::form::Form;
 use crate::form_error::FormError;
-use crate::rate_limit::POSTS_PER_CLIENT;
+use crate::rate_limit::{POSTS_PER_CLIENT, SIGN_IN_PATH};
 use crate::session::{SignedOut, sign_in_and_redirect};
 use crate::state::AppState;
 use crate::view::{EmailPasswordFields, Purpose};
 use auth_core::Result;
 use auth_core::credentials::{Credentials, Verified, verify_credentials};
+use auth_core::rate_limit::RateLimit;
 use auth_core::user::User;
 use axum::Router;
 use axum::extract::State;
@@ -40,15 +41,9 @@ pub async fn check_sign_in(
     address: ClientIp,
     form: &EmailPasswordForm,
 ) -> Result<Verified> {
-    let device = DEVICE.read(state, headers);
     let key = address.key();
-    let credentials = Credentials {
-        email: &form.email,
-        password: &form.password,
-        device: device.as_deref(),
-        per_client: Some((&POSTS_PER_CLIENT, &key)),
-    };
-    verify_credentials(&state.table, &state.hasher, credentials).await
+    let per_client = Some((&POSTS_PER_CLIENT, key.as_str()));
+    verify(state, headers, &form.email, &form.password, per_client).await
 }
 
 /// A signed-in user proving it is them with their password, throttled like a sign-in (a
@@ -60,13 +55,23 @@ pub async fn check_password(
     user: &User,
     password: &str,
 ) -> Result<Verified> {
+    verify(state, headers, &user.email.to_string(), password, None).await
+}
+
+/// The password check, with the browser's device cookie for the throttle.
+async fn verify(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    password: &str,
+    per_client: Option<(&RateLimit, &str)>,
+) -> Result<Verified> {
     let device = DEVICE.read(state, headers);
-    let email = user.email.to_string();
     let credentials = Credentials {
-        email: &email,
+        email,
         password,
         device: device.as_deref(),
-        per_client: None,
+        per_client,
     };
     verify_credentials(&state.table, &state.hasher, credentials).await
 }
@@ -86,7 +91,7 @@ pub struct SignInPage {
 pub fn sign_in_router(page: SignInPage) -> Router<AppState> {
     let show = move |_: SignedOut| async move { render(page, StatusCode::OK, "", None, None) };
     let submit = move |state, address, headers, form| submit(page, state, address, headers, form);
-    Router::new().route("/sign-in", get(show).post(submit))
+    Router::new().route(SIGN_IN_PATH, get(show).post(submit))
 }
 
 #[tracing::instrument(skip_all)]

@@ -13,6 +13,7 @@
 
 use crate::provider::FlowSecrets;
 use auth_web::AppState;
+use auth_web::cookie::CookieKind;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use base64::Engine;
@@ -53,43 +54,27 @@ impl Flow {
     }
 }
 
-/// `__Host-` prefixed over https, so no subdomain can plant one.
-fn name(state: &AppState) -> &'static str {
-    if state.secure_cookies() {
-        "__Host-oauth_flow"
-    } else {
-        "oauth_flow"
-    }
-}
-
-fn base(state: &AppState, value: String) -> Cookie<'static> {
-    Cookie::build((name(state), value))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .secure(state.secure_cookies())
-        .build()
-}
+/// Lax, so the provider's top-level redirect back carries it.
+const FLOW: CookieKind = CookieKind {
+    name: "oauth_flow",
+    same_site: SameSite::Lax,
+};
 
 /// The cookie that carries `flow` until the callback.
 pub fn set(state: &AppState, flow: &Flow) -> Cookie<'static> {
     // A struct of strings always serializes; were it ever empty, the callback would refuse.
     let json = serde_json::to_vec(flow).unwrap_or_default();
-    let mut cookie = base(state, URL_SAFE_NO_PAD.encode(json));
-    cookie.set_max_age(FLOW_LIFETIME);
-    cookie
+    FLOW.set(state, URL_SAFE_NO_PAD.encode(json), FLOW_LIFETIME)
 }
 
 /// A cookie that makes the browser forget the flow.
 pub fn removal(state: &AppState) -> Cookie<'static> {
-    let mut cookie = base(state, String::new());
-    cookie.make_removal();
-    cookie
+    FLOW.removal(state)
 }
 
 /// The flow this browser started, if it sent a readable cookie.
 pub fn read(state: &AppState, jar: &CookieJar) -> Option<Flow> {
-    let value = jar.get(name(state))?.value();
+    let value = jar.get(&FLOW.name(state))?.value();
     let json = URL_SAFE_NO_PAD.decode(value).ok()?;
     serde_json::from_slice(&json).ok()
 }

@@ -24,7 +24,7 @@ use crate::flow_cookie::Purpose;
 use crate::sign_in::start_flow;
 use auth_core::oauth_account::list_oauth_accounts;
 use auth_web::PageResult;
-use auth_web::reauth::{Next, REAUTH_PATH, return_to};
+use auth_web::reauth::{Next, REAUTH_PATH, return_to, with_next};
 use auth_web::view::page;
 use auth_web::{AppError, AppState, AuthUser};
 use axum::extract::{Path, Query, State};
@@ -42,10 +42,7 @@ pub fn router() -> Router<AppState> {
 
 /// `/reauth?next=<next>`: where a proof starts, and where it can be tried again.
 pub fn proof_url(next: &str) -> String {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", next)
-        .finish();
-    format!("{REAUTH_PATH}?{query}")
+    with_next(REAUTH_PATH, next)
 }
 
 async fn show(
@@ -55,15 +52,13 @@ async fn show(
     Query(next): Query<Next>,
 ) -> PageResult {
     let accounts = list_oauth_accounts(&state.table, &current.user.id).await?;
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", return_to(&next.next))
-        .finish();
+    let next = return_to(&next.next);
     let buttons = oauth
         .providers
         .iter()
         .filter(|p| accounts.iter().any(|a| a.identity.provider == p.slug))
         .map(|p| {
-            let href = format!("/reauth/{}?{query}", p.slug);
+            let href = with_next(&format!("/reauth/{}", p.slug), next);
             let label = format!("Continue with {}", p.name);
             view! { <a class="button provider" data-provider=p.slug.clone() href=href>{label}</a> }
         })

@@ -58,11 +58,9 @@ pub fn asset(
 /// The `Content-Type` of the scripts [`asset`] serves.
 pub const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
-/// Where [`crate::internals`] puts its panel: the shell ends every page with this, just
-/// before `</body></html>`. An HTML comment, so that a page without the panel shows nothing.
-pub const INTERNALS_PLACEHOLDER: &str = "<!--internals-->";
-/// The end of every page, placeholder included: what the panel replaces, found at the very
-/// end (text the user typed can contain the placeholder too, escaped or in an attribute).
+/// The end of every page: where [`crate::internals`] puts its panel, found at the very end
+/// (text the user typed can contain the placeholder too, escaped or in an attribute). An
+/// HTML comment, so that a page without the panel shows nothing.
 pub const PAGE_END: &str = "<!--internals--></body></html>";
 
 /// `?done=<what>` after a redirect: which confirmation a page shows. Only the names in the

@@ -65,7 +65,7 @@ async fn a_security_key_is_two_requests() {
     let signed = assertion(&browser, &mut key, "security-key").await;
     // Options: the client limit, the session, the user's factors, the ceremony stored.
     let options = ops(&["UpdateItem", "BatchGetItem", "Query", "PutItem"]);
-    let (_, calls) = example.last_calls();
+    let calls = example.last_calls();
     drop(calls);
     assert_eq!(
         location(&use_factor(&browser, "security-key", &signed).await),
