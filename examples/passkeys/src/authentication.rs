@@ -24,9 +24,7 @@ use crate::registration::serialize;
 use auth_core::passkey::{Passkey, get_passkey, mark_passkey_used};
 use auth_core::{Table, TxItem};
 use auth_web::json::ApiError;
-use auth_web::webauthn::RelyingParty;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use auth_web::webauthn::{RelyingParty, asserted_id};
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, PasskeyAuthentication, PublicKeyCredential,
     RequestChallengeResponse, Uuid,
@@ -42,11 +40,6 @@ pub fn start(
     })
 }
 
-/// The credential id an assertion names, base64url: the key of its claim and passkey items.
-pub fn credential_id(response: &PublicKeyCredential) -> String {
-    URL_SAFE_NO_PAD.encode(&response.raw_id)
-}
-
 /// Verifies a sign-in assertion for a credential that `owner` registered (`None`: nobody
 /// did). On success, the passkey that signed it and its use, to write with the session.
 pub async fn finish(
@@ -57,7 +50,7 @@ pub async fn finish(
     owner: Option<String>,
 ) -> Result<(Passkey, TxItem), ApiError> {
     let unknown = || ApiError::refused("This passkey is not registered here.");
-    let credential_id = credential_id(response);
+    let credential_id = asserted_id(response);
     let owner = owner.ok_or_else(unknown)?;
     let stored = get_passkey(table, &owner, &credential_id)
         .await?

@@ -26,7 +26,7 @@ use auth_core::session::record_proof;
 use auth_web::json::{ApiResult, ApiUser, JsonBody};
 use auth_web::reauth::{Next, REAUTH_PATH, return_to};
 use auth_web::view::{Alert, page};
-use auth_web::webauthn::{WebauthnRequest, ceremony};
+use auth_web::webauthn::{WebauthnRequest, asserted_id, ceremony};
 use auth_web::{AppState, AuthUser, Form};
 use axum::extract::Query;
 use axum::http::StatusCode;
@@ -93,7 +93,7 @@ async fn prove(
     response: &PublicKeyCredential,
 ) -> ApiResult {
     let (table, user_id) = (&w.state.table, current.user.id.as_str());
-    let credential_id = authentication::credential_id(response);
+    let credential_id = asserted_id(response);
     let finish = ceremony::finish::<(String, PasskeyAuthentication)>;
     let ((jar, (next, authentication)), stored) = tokio::try_join!(
         finish(&w.state, w.jar.clone(), PURPOSE, Some(user_id)),

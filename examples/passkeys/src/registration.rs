@@ -12,9 +12,7 @@
 
 use auth_core::passkey::NewPasskey;
 use auth_web::json::ApiError;
-use auth_web::webauthn::RelyingParty;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use auth_web::webauthn::{RelyingParty, credential_id};
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     CreationChallengeResponse, PasskeyRegistration, RegisterPublicKeyCredential, Uuid,
@@ -33,9 +31,8 @@ pub fn start(
     rp: &RelyingParty,
     user_handle: Uuid,
     email: &str,
-    exclude: Vec<Vec<u8>>,
+    exclude: Option<Vec<Vec<u8>>>,
 ) -> Result<(CreationChallengeResponse, Registration), ApiError> {
-    let exclude = (!exclude.is_empty()).then_some(exclude);
     let (mut options, state) = rp
         .start_passkey_registration(user_handle, email, email, exclude)
         .map_err(|e| {
@@ -63,7 +60,7 @@ pub fn finish(
             ApiError::refused("The passkey could not be verified. Please try again.")
         })?;
     Ok(NewPasskey {
-        credential_id: URL_SAFE_NO_PAD.encode(passkey.cred_id()),
+        credential_id: credential_id(passkey.cred_id()),
         name: name.to_owned(),
         user_handle: registration.user_handle.to_string(),
         credential: serialize(&passkey)?,

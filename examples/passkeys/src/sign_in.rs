@@ -20,7 +20,7 @@ use auth_core::passkey::credential_owner;
 use auth_web::AppState;
 use auth_web::json::{ApiResult, JsonBody};
 use auth_web::view::{Alert, Field, page};
-use auth_web::webauthn::{WebauthnRequest, ceremony};
+use auth_web::webauthn::{WebauthnRequest, asserted_id, ceremony};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -60,7 +60,7 @@ async fn sign_in(w: &WebauthnRequest, response: &PublicKeyCredential) -> ApiResu
     let (state, table) = (&w.state, &w.state.table);
     // Neither call needs the other's answer: the ceremony is taken (single use) while the
     // credential's claim names its user.
-    let credential_id = authentication::credential_id(response);
+    let credential_id = asserted_id(response);
     let ((jar, authentication), owner) = tokio::try_join!(
         ceremony::finish::<DiscoverableAuthentication>(state, w.jar.clone(), PURPOSE, None),
         credential_owner(table, &credential_id),

@@ -62,7 +62,7 @@ async fn options(w: WebauthnRequest, JsonBody(request): JsonBody<SignUpRequest>)
     if get_user_by_email(&state.table, &email).await?.is_some() {
         return Err(ApiError::from(auth_core::Error::EmailTaken).on_field("email"));
     }
-    let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), vec![])?;
+    let (options, registration) = registration::start(&rp, Uuid::new_v4(), email.as_str(), None)?;
     let kept = (email, registration);
     let jar = ceremony::start(&state, jar, PURPOSE, None, &kept).await?;
     Ok((jar, Json(options)).into_response())

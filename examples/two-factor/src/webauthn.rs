@@ -21,9 +21,7 @@
 use auth_core::second_factor::{FactorKind, WebauthnFactor};
 use auth_core::user::User;
 use auth_core::{Error, Result};
-use auth_web::webauthn::RelyingParty;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use auth_web::webauthn::{RelyingParty, credential_id, excluded};
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
@@ -91,11 +89,7 @@ pub fn registration_options(
     kind: FactorKind,
     existing: &[WebauthnFactor],
 ) -> Result<(CreationChallengeResponse, Registration)> {
-    let exclude: Vec<Vec<u8>> = existing
-        .iter()
-        .filter_map(|f| URL_SAFE_NO_PAD.decode(&f.credential_id).ok())
-        .collect();
-    let exclude = (!exclude.is_empty()).then_some(exclude);
+    let exclude = excluded(existing.iter().map(|f| f.credential_id.as_str()));
     let (handle, email) = (user_handle(&user.id), user.email.as_str());
     let started = match kind {
         FactorKind::SecurityKey => rp
@@ -142,7 +136,7 @@ pub fn finish_registration(
         }
     };
     Ok(StoredCredential {
-        id: URL_SAFE_NO_PAD.encode(id),
+        id: credential_id(&id),
         json: json.map_err(|e| unexpected("cannot serialize a credential", e))?,
     })
 }
@@ -180,11 +174,6 @@ fn parse_all<T: serde::de::DeserializeOwned>(factors: &[&WebauthnFactor]) -> Res
                 .map_err(|e| unexpected("a stored credential does not parse", e))
         })
         .collect()
-}
-
-/// The credential id an assertion claims, base64url: which stored factor to check it with.
-pub fn asserted_id(response: &PublicKeyCredential) -> String {
-    URL_SAFE_NO_PAD.encode(&response.raw_id)
 }
 
 /// Verifies an assertion made with `stored` (of the ceremony's kind); on success, the

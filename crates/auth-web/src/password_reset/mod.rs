@@ -5,7 +5,7 @@
 //! - [`forgot`]: `GET`/`POST /forgot-password` asks for the address and mails the code.
 //! - [`new_password`]: `/reset-password/verify-email` takes the code, `/reset-password` the
 //!   new password. For a user with second factors, the example's page at
-//!   [`SECOND_FACTOR_STEP`] comes between: it reads the reset with [`current_reset`] and
+//!   [`SECOND_FACTOR_STEP`] comes between: it reads the reset with [`reset_at`] and
 //!   records the factor with `auth_core::password_reset::pass_second_factor`.
 //!
 //! Guessing a code is bounded without a limit of its own: each code allows
@@ -15,7 +15,7 @@
 mod forgot;
 mod new_password;
 
-pub use new_password::{SECOND_FACTOR_STEP, current_reset, start_again, step_path};
+pub use new_password::{SECOND_FACTOR_STEP, reset_at};
 
 use crate::state::AppState;
 use auth_core::rate_limit::RateLimit;

@@ -74,7 +74,7 @@ const PASSWORD_STEP: &str = "/reset-password";
 
 /// The step a reset is at, as the path of its page: the emailed code, then the second factor
 /// when one is needed, then the new password.
-pub fn step_path(reset: &PasswordResetSession) -> &'static str {
+fn step_path(reset: &PasswordResetSession) -> &'static str {
     if !reset.email_verified {
         CODE_STEP
     } else if reset.awaits_second_factor() {
@@ -85,7 +85,7 @@ pub fn step_path(reset: &PasswordResetSession) -> &'static str {
 }
 
 /// The reset session the cookie names, if it is valid.
-pub async fn current_reset(
+async fn current_reset(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<PasswordResetSession>, AppError> {
@@ -93,6 +93,22 @@ pub async fn current_reset(
         return Ok(None);
     };
     Ok(validate_password_reset_token(&state.table, &token).await?)
+}
+
+/// The reset in progress if it is at the step `path`; otherwise the answer that sends the
+/// browser where it belongs: without a valid reset, start again; else the step it is at.
+pub async fn reset_at(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Result<PasswordResetSession, Response>, AppError> {
+    Ok(match current_reset(state, headers).await? {
+        None => Err(start_again(state)),
+        Some(reset) if step_path(&reset) != path => {
+            Err(Redirect::to(step_path(&reset)).into_response())
+        }
+        Some(reset) => Ok(reset),
+    })
 }
 
 #[derive(Default, Deserialize)]
@@ -175,12 +191,10 @@ async fn submit_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
-    let Some(reset) = current_reset(&state, &headers).await? else {
-        return Ok(start_again(&state));
+    let reset = match reset_at(&state, &headers, PASSWORD_STEP).await? {
+        Ok(reset) => reset,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    if step_path(&reset) != PASSWORD_STEP {
-        return Ok(Redirect::to(step_path(&reset)).into_response());
-    }
     match set_password(&state, &headers, &reset, &form.password).await {
         Ok(Some(jar)) => {
             notices::password_changed(mailer.as_ref(), &reset.email).await;
@@ -226,7 +240,7 @@ async fn set_password(
 }
 
 /// No valid reset session in this browser: expired, finished, or started elsewhere.
-pub fn start_again(state: &AppState) -> Response {
+fn start_again(state: &AppState) -> Response {
     let body = view! {
         <p class="alert" role="alert">"Your password reset has expired, was already used, or was "
            "started in another browser. Please start again."</p>

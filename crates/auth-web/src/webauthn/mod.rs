@@ -15,9 +15,11 @@ use axum::extract::{Extension, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::sync::Arc;
 use url::Url;
-use webauthn_rs::prelude::{Webauthn, WebauthnBuilder, WebauthnError};
+use webauthn_rs::prelude::{PublicKeyCredential, Webauthn, WebauthnBuilder, WebauthnError};
 
 /// The configured `webauthn_rs::Webauthn`, shared by every handler. Its id is the origin's
 /// host (`localhost` by default, `auth.example.com` behind a real domain) and only the app's
@@ -91,4 +93,24 @@ impl FromRequestParts<AppState> for WebauthnRequest {
             client,
         })
     }
+}
+
+/// A credential id as the app stores and looks it up: base64url, no padding.
+pub fn credential_id(raw: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The credential id an assertion names: the key of its items and its claim.
+pub fn asserted_id(response: &PublicKeyCredential) -> String {
+    credential_id(&response.raw_id)
+}
+
+/// Stored credential ids as a registration excludes them (so an authenticator is not
+/// registered twice); `None` when there are none.
+pub fn excluded<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<Vec<Vec<u8>>> {
+    let ids: Vec<Vec<u8>> = ids
+        .into_iter()
+        .filter_map(|id| URL_SAFE_NO_PAD.decode(id).ok())
+        .collect();
+    (!ids.is_empty()).then_some(ids)
 }

@@ -22,15 +22,13 @@ use auth_core::passkey::{add_passkey, list_passkeys, parse_passkey_name};
 use auth_web::PageResult;
 use auth_web::json::{ApiError, ApiResult, FreshApiUser, JsonBody};
 use auth_web::view::Said;
-use auth_web::webauthn::{WebauthnRequest, ceremony};
+use auth_web::webauthn::{WebauthnRequest, ceremony, excluded};
 use auth_web::{AppState, AuthUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use webauthn_rs::prelude::{RegisterPublicKeyCredential, Uuid};
 
@@ -72,10 +70,7 @@ async fn options(
         .first()
         .and_then(|p| Uuid::parse_str(&p.user_handle).ok())
         .unwrap_or_else(Uuid::new_v4);
-    let exclude = existing
-        .iter()
-        .filter_map(|p| URL_SAFE_NO_PAD.decode(&p.credential_id).ok())
-        .collect();
+    let exclude = excluded(existing.iter().map(|p| p.credential_id.as_str()));
     let (options, registration) = registration::start(&w.rp, handle, user.email.as_str(), exclude)?;
     let kept = (name, registration);
     let jar = ceremony::start(&w.state, w.jar, PURPOSE, Some(&user.id), &kept).await?;

@@ -20,7 +20,7 @@
 pub mod reset;
 pub mod sign_in;
 
-use crate::webauthn::{Authentication, asserted_id, authentication_options, finish_authentication};
+use crate::webauthn::{Authentication, authentication_options, finish_authentication};
 use auth_core::TxItem;
 use auth_core::encryption::EncryptionKey;
 use auth_core::recovery_codes::{RecoveryCode, use_code};
@@ -31,6 +31,7 @@ use auth_core::totp::{TotpCode, check_code};
 use auth_web::cookie::CookieJar;
 use auth_web::json::{ApiError, ApiResult};
 use auth_web::view::Alert;
+use auth_web::webauthn::asserted_id;
 use auth_web::webauthn::script::{read_answer, webauthn_support};
 use auth_web::webauthn::{WebauthnRequest, ceremony};
 use auth_web::{AppState, FormError};
@@ -63,6 +64,16 @@ pub struct FactorForm {
     pub next: String,
 }
 
+/// The `method` of a recovery code.
+const RECOVERY_CODE: &str = "recovery-code";
+
+impl FactorForm {
+    /// A recovery code was used: the user may want to know how many are left.
+    pub fn uses_recovery_code(&self) -> bool {
+        self.method == RECOVERY_CODE
+    }
+}
+
 /// What `…/options` gets: the kind of WebAuthn factor to use.
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -75,8 +86,6 @@ pub struct Proof {
     pub write: TxItem,
     /// The jar with the ceremony cookie removed (unchanged for codes).
     pub jar: CookieJar,
-    /// A recovery code was used: the user may want to know how many are left.
-    pub recovery_code: bool,
 }
 
 /// What a check needs besides the form: the WebAuthn pieces (the app state, the relying party,
@@ -112,28 +121,24 @@ impl Checker {
         form: &FactorForm,
     ) -> Result<Proof, FormError> {
         let (table, jar) = (&self.state().table, self.webauthn.jar.clone());
-        let proof = |write, jar, recovery_code| Proof {
-            write,
-            jar,
-            recovery_code,
-        };
         match form.method.as_str() {
             "totp" => {
                 let code = TotpCode::parse(&form.code)
                     .ok_or_else(|| bad("Enter the 6-digit code your authenticator app shows."))?;
                 let write = check_code(table, &self.sealing, user_id, &code).await?;
-                Ok(proof(write, jar, false))
+                Ok(Proof { write, jar })
             }
-            "recovery-code" => {
+            RECOVERY_CODE => {
                 let code = RecoveryCode::parse(&form.code).ok_or_else(|| {
                     bad("Enter one of your recovery codes: 12 letters and digits, like abcd-efgh-jkmn.")
                 })?;
-                Ok(proof(use_code(table, user_id, &code), jar, true))
+                let write = use_code(table, user_id, &code);
+                Ok(Proof { write, jar })
             }
             method if FactorKind::parse(method).is_some() => {
                 let assertion = self.assertion(purpose, user_id, jar, &form.credential);
                 let (write, jar) = assertion.await?;
-                Ok(proof(write, jar, false))
+                Ok(Proof { write, jar })
             }
             _ => Err(bad("Choose one of your second factors.")),
         }

@@ -2,7 +2,7 @@
 //! between the emailed code and the new password. A reset must never get around 2FA.
 //!
 //! 1. Every request reads the reset session the reset cookie names
-//!    (`auth_web::password_reset::current_reset`): no valid one, start again; code not
+//!    (`auth_web::password_reset::reset_at`): no valid one, start again; code not
 //!    entered yet, back to it; no factor needed (or passed), on to the new password.
 //! 2. `GET`: the forms for the user's factors (their user item is read for the summary).
 //! 3. `POST /reset-password/two-factor/options`: a WebAuthn challenge (JSON).
@@ -17,7 +17,7 @@ use auth_core::second_factor::SecondFactors;
 use auth_core::user::get_user;
 use auth_web::PageResult;
 use auth_web::json::{ApiError, ApiResult, JsonBody};
-use auth_web::password_reset::{SECOND_FACTOR_STEP, current_reset, start_again, step_path};
+use auth_web::password_reset::{SECOND_FACTOR_STEP, reset_at};
 use auth_web::view::page;
 use auth_web::{AppError, AppState, Form, FormError};
 use axum::Router;
@@ -36,22 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/reset-password/two-factor/options", post(options))
 }
 
-/// Step 1: the reset in progress, if it is at this step; otherwise where the browser goes.
-async fn at_this_step(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Result<PasswordResetSession, Response>, AppError> {
-    Ok(match current_reset(state, headers).await? {
-        None => Err(start_again(state)),
-        Some(reset) if step_path(&reset) != SECOND_FACTOR_STEP => {
-            Err(Redirect::to(step_path(&reset)).into_response())
-        }
-        Some(reset) => Ok(reset),
-    })
-}
-
 async fn show(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
-    let reset = match at_this_step(&state, &headers).await? {
+    let reset = match reset_at(&state, &headers, SECOND_FACTOR_STEP).await? {
         Ok(reset) => reset,
         Err(elsewhere) => return Ok(elsewhere),
     };
@@ -62,7 +48,7 @@ async fn show(State(state): State<AppState>, headers: HeaderMap) -> PageResult {
 #[tracing::instrument(skip_all)]
 async fn submit(checker: Checker, Form(form): Form<FactorForm>) -> PageResult {
     let state = checker.state();
-    let reset = match at_this_step(state, &checker.webauthn.headers).await? {
+    let reset = match reset_at(state, &checker.webauthn.headers, SECOND_FACTOR_STEP).await? {
         Ok(reset) => reset,
         Err(elsewhere) => return Ok(elsewhere),
     };
@@ -82,7 +68,13 @@ async fn submit(checker: Checker, Form(form): Form<FactorForm>) -> PageResult {
 }
 
 async fn options(checker: Checker, JsonBody(request): JsonBody<OptionsRequest>) -> ApiResult {
-    let Ok(reset) = at_this_step(checker.state(), &checker.webauthn.headers).await? else {
+    let Ok(reset) = reset_at(
+        checker.state(),
+        &checker.webauthn.headers,
+        SECOND_FACTOR_STEP,
+    )
+    .await?
+    else {
         let elsewhere = "This password reset is not waiting for a second factor. Reload the page.";
         return Err(ApiError::refused(elsewhere));
     };

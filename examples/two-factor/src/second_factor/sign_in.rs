@@ -54,13 +54,13 @@ async fn submit(
         let proof = checker.check(PURPOSE, &current.user.id, &form).await?;
         let table = &checker.state().table;
         pass_second_factor(table, &current.session, proof.write).await?;
-        Ok::<_, auth_web::FormError>((proof.jar, proof.recovery_code))
+        Ok::<_, auth_web::FormError>(proof.jar)
     };
     match passed.await {
-        Ok((jar, true)) if next == "/" => {
+        Ok(jar) if form.uses_recovery_code() && next == "/" => {
             Ok((jar, Redirect::to("/settings?done=recovery-code")).into_response())
         }
-        Ok((jar, _)) => Ok((jar, Redirect::to(next)).into_response()),
+        Ok(jar) => Ok((jar, Redirect::to(next)).into_response()),
         Err(e) => {
             e.render(async |status, message| Ok(render(&current, next, status, Some(message))))
                 .await
