@@ -33,7 +33,7 @@ use crate::second_factor::NO_SECOND_FACTOR;
 use crate::table::{EXPIRES_AT, PK};
 use crate::token::UserToken;
 use crate::transaction::{self, Outcome, TxItem};
-use crate::user::{User, mark_email_verified_with};
+use crate::user::{User, mark_email_verified_with, password_hash_update};
 use crate::{Error, Result, Table};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -268,16 +268,7 @@ pub async fn consume_password_reset_session(
     } else {
         format!("attribute_exists(#pk) AND {NO_SECOND_FACTOR}")
     };
-    let password = Update::builder()
-        .table_name(table.name())
-        .set_key(Some(item::key(
-            user_pk(&session.user_id),
-            user_pk(&session.user_id),
-        )))
-        .update_expression("SET PasswordHash = :hash")
-        .condition_expression(user_condition)
-        .expression_attribute_names("#pk", PK)
-        .expression_attribute_values(":hash", AttributeValue::S(hash.as_str().to_owned()));
+    let password = password_hash_update(table, &session.user_id, hash, user_condition);
     let items = vec![
         TxItem::new(
             TransactWriteItem::builder().delete(delete).build(),

@@ -331,14 +331,19 @@ fn mark_authenticated(table: &Table, session: &Session) -> TxItem {
     transaction::update(authenticated_now(table, session), Error::NotFound)
 }
 
-/// `AuthenticatedAt = now` on the session item, if it still exists.
-fn authenticated_now(table: &Table, session: &Session) -> UpdateBuilder {
+/// `expression` on the session item, if it still exists.
+fn session_update(table: &Table, session: &Session, expression: &str) -> UpdateBuilder {
     Update::builder()
         .table_name(table.name())
         .set_key(Some(session_key(&session.user_id, &session.id)))
-        .update_expression("SET AuthenticatedAt = :now")
+        .update_expression(expression)
         .condition_expression("attribute_exists(#pk)")
         .expression_attribute_names("#pk", PK)
+}
+
+/// `AuthenticatedAt = now` on the session item, if it still exists.
+fn authenticated_now(table: &Table, session: &Session) -> UpdateBuilder {
+    session_update(table, session, "SET AuthenticatedAt = :now")
         .expression_attribute_values(":now", epoch(table.now()))
 }
 
@@ -362,12 +367,8 @@ pub async fn record_proof(table: &Table, session: &Session, also: Vec<TxItem>) -
 /// proof of identity is complete only now), as a transaction item to commit with the
 /// factor's own write.
 pub(crate) fn mark_second_factor_passed(table: &Table, session: &Session) -> TxItem {
-    let update = aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table.name())
-        .set_key(Some(session_key(&session.user_id, &session.id)))
-        .update_expression("SET TwoFactorVerified = :true, AuthenticatedAt = :now")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
+    let set = "SET TwoFactorVerified = :true, AuthenticatedAt = :now";
+    let update = session_update(table, session, set)
         .expression_attribute_values(":true", AttributeValue::Bool(true))
         .expression_attribute_values(":now", epoch(table.now()));
     transaction::update(update, Error::NotFound)
@@ -394,12 +395,7 @@ pub async fn require_second_factor(
     session: &Session,
     also: Vec<TxItem>,
 ) -> Result<()> {
-    let update = aws_sdk_dynamodb::types::Update::builder()
-        .table_name(table.name())
-        .set_key(Some(session_key(&session.user_id, &session.id)))
-        .update_expression("REMOVE TwoFactorVerified")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK);
+    let update = session_update(table, session, "REMOVE TwoFactorVerified");
     let mut items = vec![transaction::update(update, Error::NotFound)];
     items.extend(also);
     transaction::transact(table, items).await

@@ -14,6 +14,7 @@ use crate::second_factor::SecondFactors;
 use crate::table::PK;
 use crate::transaction::{Outcome, TxItem, delete_existing, transact, transact_or_read_again};
 use crate::{Error, Result, Table};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -123,22 +124,30 @@ pub async fn get_user_by_email(table: &Table, email: &EmailAddress) -> Result<Op
 /// Replaces a user's password hash; the user must exist.
 #[tracing::instrument(skip(table, hash))]
 pub async fn set_password_hash(table: &Table, user_id: &str, hash: &PasswordHash) -> Result<()> {
-    let result = table
-        .client()
-        .update_item()
-        .table_name(table.name())
-        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
-        .update_expression("SET PasswordHash = :hash")
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", PK)
-        .expression_attribute_values(":hash", AttributeValue::S(hash.as_str().to_owned()))
-        .send()
-        .await;
+    let update = password_hash_update(table, user_id, hash, "attribute_exists(#pk)");
+    let result = item::send_update(table, update).send().await;
     match result {
         Ok(_) => Ok(()),
         Err(e) if is_condition_failed(&e) => Err(Error::NotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The write that stores a user's new password hash, if `condition` holds on the user item
+/// (`#pk` names the partition key).
+pub(crate) fn password_hash_update(
+    table: &Table,
+    user_id: &str,
+    hash: &PasswordHash,
+    condition: impl Into<String>,
+) -> UpdateBuilder {
+    Update::builder()
+        .table_name(table.name())
+        .set_key(Some(item::key(user_pk(user_id), user_pk(user_id))))
+        .update_expression("SET PasswordHash = :hash")
+        .condition_expression(condition)
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_values(":hash", AttributeValue::S(hash.as_str().to_owned()))
 }
 
 /// An item in a user's partition that mirrors a claim elsewhere (an OAuth account, a passkey's
